@@ -1,0 +1,4 @@
+// The vmdesk version, read once from package.json.
+import pkg from '../../package.json' with { type: 'json' };
+
+export const VMDESK_VERSION: string = pkg.version;
