@@ -1,0 +1,63 @@
+// The contract between the integer core and the x87 unit. The CPU decodes an ESC
+// instruction (D8..DF), makes the #NM and #MF checks of Intel SDM vol. 1 §8.7 and
+// vol. 3 §2.5 (CR0.EM/TS/MP/NE), computes the operand's linear address and calls
+// `X87Unit.execute`. Memory goes through the host, whose accessors throw the CPU's
+// own fault (page fault, #GP) so a faulting FPU instruction restarts cleanly.
+
+export interface FpuHost {
+  read8(linear: number): number;
+  read16(linear: number): number;
+  read32(linear: number): number;
+  write8(linear: number, value: number): void;
+  write16(linear: number, value: number): void;
+  write32(linear: number, value: number): void;
+}
+
+/** What the CPU knows about the instruction being executed, for FIP/FDP/FOP and env layouts. */
+export interface FpuInstruction {
+  /** Opcode byte D8..DF. */
+  readonly opcode: number;
+  readonly modrm: number;
+  /** Linear address of the memory operand; ignored when modrm.mod == 3. */
+  readonly linear: number;
+  /** Operand size is 32 bits (affects FSTENV/FLDENV/FSAVE/FRSTOR layouts). */
+  readonly operand32: boolean;
+  /** Real or virtual-8086 mode (the env layouts differ from protected mode). */
+  readonly realMode: boolean;
+  /** CS:EIP of the instruction and the operand's segment:offset, recorded as FIP/FDP. */
+  readonly cs: number;
+  readonly eip: number;
+  readonly ds: number;
+  readonly offset: number;
+}
+
+export interface X87Unit {
+  /** Execute one ESC instruction. Throws only what the host's memory accessors throw. */
+  execute(insn: FpuInstruction): void;
+  /** An unmasked exception is pending (FSW.ES): the next waiting FPU instruction or WAIT raises #MF / FERR#. */
+  readonly errorPending: boolean;
+  /** FXSAVE / FXRSTOR (0F AE /0, /1) of the 512-byte area at `linear` (16-byte aligned; the CPU checks). */
+  fxsave(linear: number): void;
+  fxrstor(linear: number): void;
+  /** Power-on / RESET state (differs from FNINIT: FCW 0x0040 per SDM vol. 3 §9.1.1 table 9-1). */
+  reset(): void;
+  saveState(): X87State;
+  restoreState(state: X87State): void;
+}
+
+/** Plain, versioned, JSON-safe x87 state for checkpoints and live migration. */
+export interface X87State {
+  readonly version: 1;
+  readonly fcw: number;
+  readonly fsw: number;
+  /** Tag word in the full 2-bit-per-register form. */
+  readonly ftw: number;
+  /** Physical registers R0..R7, each 10 bytes little-endian as a hex string of 20 digits. */
+  readonly regs: readonly string[];
+  readonly fip: number;
+  readonly fcs: number;
+  readonly fdp: number;
+  readonly fds: number;
+  readonly fop: number;
+  readonly mxcsr: number;
+}
