@@ -3,6 +3,7 @@ import { main } from './main';
 
 export { main, commandHelp, EXIT_USAGE } from './main';
 export type { Command, CommandIo } from './command';
+export { startEmbeddedHost, type EmbeddedHost } from './embedded-host';
 
 export async function runCli(argv: readonly string[]): Promise<void> {
   const code = await main(argv, {

@@ -6,3 +6,5 @@ export * from './event';
 export * from './brand';
 export * from './bits';
 export * from './log';
+export * from './worker';
+export * from './app-paths';

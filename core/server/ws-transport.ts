@@ -1,0 +1,70 @@
+// The API over WebSocket (web mode, `--server` clients): requests {id, method, params}
+// answered with {id, result}; every host event pushed as {event, data}. Connections from
+// a page of another origin are refused (a hostile web page must not drive the host).
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiEventMessage, WireRequest, WireResponse } from '../api';
+import { type Disposable, type Event, createLogger, toDisposable } from '../common';
+import { dispatch } from './dispatch';
+import type { ApiHandlers } from './handlers';
+
+const log = createLogger('ws');
+export const API_PATH = '/api';
+const MAX_MESSAGE = 1 << 20;
+
+export interface WsTransportOptions {
+  readonly server: Server;
+  readonly handlers: ApiHandlers;
+  readonly events: Event<ApiEventMessage>;
+}
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser page (CLI, scripts)
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function attachWsTransport({ server, handlers, events }: WsTransportOptions): Disposable {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+
+  const onUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== API_PATH || !sameOrigin(req)) {
+      log.warn(`refused WebSocket from origin ${req.headers.origin ?? '(none)'} to ${url.pathname}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+  };
+
+  const serveConnection = (ws: WebSocket): void => {
+    const sub = events((message) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    });
+    ws.on('close', () => sub.dispose());
+    ws.on('error', () => sub.dispose());
+    ws.on('message', async (raw) => {
+      let request: Partial<WireRequest>;
+      try {
+        request = JSON.parse(raw.toString());
+      } catch {
+        ws.send(JSON.stringify({ id: -1, result: { ok: false, error: { code: 'bad-request', message: 'api: message is not JSON' } } }));
+        return;
+      }
+      const id = typeof request.id === 'number' ? request.id : -1;
+      const result = await dispatch(handlers, request.method, request.params);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result } satisfies WireResponse));
+    });
+  };
+
+  server.on('upgrade', onUpgrade);
+  return toDisposable(() => {
+    server.off('upgrade', onUpgrade);
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+  });
+}

@@ -1,0 +1,39 @@
+// Electron main: a list of small modules enabled in order (vite-electron-builder's
+// pattern) around the embedded host. Bundled to dist-electron/main.cjs.
+import { app, ipcMain, session } from 'electron';
+import { IPC_EVENT_CHANNEL } from '../core/api';
+import { startEmbeddedHost } from '../core/cli';
+import { CONTENT_SECURITY_POLICY, attachIpcTransport } from '../core/server';
+import { enforceSingleInstance } from './modules/single-instance';
+import { guardNavigation, isAppUrl } from './modules/navigation-guard';
+import { WindowManager } from './modules/window-manager';
+
+
+function datastoreArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--datastore' && argv[i + 1]) out.push(argv[i + 1]!);
+  });
+  return out;
+}
+
+const windows = new WindowManager(globalThis.__vmdeskBundleDir ?? __dirname);
+
+if (enforceSingleInstance(app, () => windows.focus())) {
+  guardNavigation(app, () => windows.appUrl);
+  void app.whenReady().then(() => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    const { host, handlers } = startEmbeddedHost(datastoreArgs(process.argv));
+    const ipc = attachIpcTransport(ipcMain, handlers, (url) => isAppUrl(url, windows.appUrl));
+    const events = host.onEvent((message) => windows.broadcast(IPC_EVENT_CHANNEL, message));
+    windows.openMain();
+    app.on('window-all-closed', () => app.quit());
+    app.on('will-quit', () => {
+      events.dispose();
+      ipc.dispose();
+      host.dispose();
+    });
+  });
+}

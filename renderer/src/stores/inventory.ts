@@ -1,0 +1,51 @@
+// The inventory tree and which node is selected.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { DatastoreSummary, HostNode, InventoryTree } from '../../../core/api';
+import { apiClient } from '../api/provider';
+
+export type Selection = { kind: 'datacenter' } | { kind: 'host'; id: string } | { kind: 'datastore'; id: string } | { kind: 'network'; id: string };
+
+export const useInventoryStore = defineStore('inventory', () => {
+  const tree = ref<InventoryTree | null>(null);
+  const error = ref<string | null>(null);
+  const selection = ref<Selection>({ kind: 'datacenter' });
+
+  async function load(): Promise<void> {
+    const r = await apiClient().call('inventory.tree', {});
+    if (r.ok) {
+      apply(r.data);
+      error.value = null;
+    } else error.value = r.error.message;
+  }
+
+  function apply(next: InventoryTree): void {
+    const first = tree.value === null;
+    tree.value = next;
+    if (first && next.hosts[0]) selection.value = { kind: 'host', id: next.hosts[0].id };
+  }
+
+  function select(next: Selection): void {
+    selection.value = next;
+  }
+
+  const selectedHost = computed<HostNode | undefined>(() => {
+    const s = selection.value;
+    const hosts = tree.value?.hosts ?? [];
+    if (s.kind === 'host') return hosts.find((h) => h.id === s.id);
+    if (s.kind === 'datastore') return hosts.find((h) => h.datastores.some((d) => d.id === s.id));
+    return undefined;
+  });
+
+  const selectedDatastore = computed<DatastoreSummary | undefined>(() => {
+    const s = selection.value;
+    if (s.kind !== 'datastore') return undefined;
+    for (const h of tree.value?.hosts ?? []) {
+      const d = h.datastores.find((x) => x.id === s.id);
+      if (d) return d;
+    }
+    return undefined;
+  });
+
+  return { tree, error, selection, load, apply, select, selectedHost, selectedDatastore };
+});
