@@ -3,3 +3,4 @@
 export * from './port-bus';
 export * from './mmio-bus';
 export * from './irq';
+export * from './clock';

@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { I8042 } from '../../core/devices/i8042';
+import { SimpleA20Gate } from '../../core/devices/types';
+
+function setup() {
+  let resets = 0;
+  const irq = { 1: false, 12: false };
+  const a20 = new SimpleA20Gate(false);
+  const kbc = new I8042({
+    a20,
+    onReset: () => void resets++,
+    irq1: { setLevel: (l) => void (irq[1] = l) },
+    irq12: { setLevel: (l) => void (irq[12] = l) },
+  });
+  const status = (): number => kbc.commandPort.readPort(0, 1);
+  const cmd = (c: number): void => kbc.commandPort.writePort(0, 1, c);
+  const data = (v: number): void => kbc.dataPort.writePort(0, 1, v);
+  const read = (): number => kbc.dataPort.readPort(0, 1);
+  const drain = (): number[] => {
+    const out: number[] = [];
+    while (status() & 1) out.push(read());
+    return out;
+  };
+  return { kbc, a20, irq, status, cmd, data, read, drain, resets: () => resets };
+}
+
+describe('i8042 controller', () => {
+  it('passes self-test with 0x55 and the interface tests with 0x00', () => {
+    const { cmd, drain } = setup();
+    cmd(0xaa);
+    expect(drain()).toEqual([0x55]);
+    cmd(0xab);
+    cmd(0xa9);
+    expect(drain()).toEqual([0x00, 0x00]);
+  });
+
+  it('reads and writes the command byte; the system flag shows in status bit 2', () => {
+    const { cmd, data, drain, status } = setup();
+    cmd(0x20);
+    expect(drain()).toEqual([0x45]);
+    cmd(0x60);
+    data(0x03);
+    cmd(0x20);
+    expect(drain()).toEqual([0x03]);
+    expect(status() & 0x04).toBe(0);
+    expect(status() & 0x08).toBe(0x08); // last write was a command
+  });
+
+  it('toggles the aux port disable bit with 0xA7/0xA8 (Linux checks this)', () => {
+    const { cmd, drain } = setup();
+    cmd(0xa7);
+    cmd(0x20);
+    expect(drain()[0]! & 0x20).toBe(0x20);
+    cmd(0xa8);
+    cmd(0x20);
+    expect(drain()[0]! & 0x20).toBe(0);
+  });
+
+  it('sets A20 and pulses reset through the output port', () => {
+    const { cmd, data, drain, a20, resets } = setup();
+    cmd(0xd1);
+    data(0xdf);
+    expect(a20.enabled).toBe(true);
+    cmd(0xd0);
+    expect(drain()[0]! & 0x03).toBe(0x03);
+    expect(resets()).toBe(0);
+    cmd(0xfe);
+    expect(resets()).toBe(1);
+    cmd(0xd1);
+    data(0xdc); // bit 0 low: reset
+    expect(resets()).toBe(2);
+    expect(a20.enabled).toBe(false);
+  });
+
+  it('echoes 0xD3 as aux data with status bit 5 and IRQ 12 (Linux aux loop test)', () => {
+    const { cmd, data, status, read, irq } = setup();
+    cmd(0x60);
+    data(0x47);
+    cmd(0xd3);
+    data(0x5a);
+    expect(status() & 0x21).toBe(0x21);
+    expect(irq[12]).toBe(true);
+    expect(read()).toBe(0x5a);
+    expect(irq[12]).toBe(false);
+  });
+});
+
+describe('PS/2 keyboard behind the i8042', () => {
+  it('answers reset with ACK then BAT 0xAA and raises IRQ 1 per byte', () => {
+    const { data, read, irq } = setup();
+    data(0xff);
+    expect(irq[1]).toBe(true);
+    expect(read()).toBe(0xfa);
+    expect(irq[1]).toBe(true); // next byte loaded
+    expect(read()).toBe(0xaa);
+    expect(irq[1]).toBe(false);
+  });
+
+  it('identifies as MF2 (AB 83, translated to AB 41) and sets LEDs', () => {
+    const { kbc, cmd, data, drain } = setup();
+    data(0xf2);
+    expect(drain()).toEqual([0xfa, 0xab, 0x41]);
+    cmd(0x60);
+    data(0x05); // translation off
+    data(0xf2);
+    expect(drain()).toEqual([0xfa, 0xab, 0x83]);
+    data(0xed);
+    data(0x07);
+    expect(drain()).toEqual([0xfa, 0xfa]);
+    expect(kbc.keyboard.leds).toBe(7);
+  });
+
+  it('translates set 2 make/break codes to set 1 when the command byte says so', () => {
+    const { kbc, drain } = setup();
+    kbc.keyboard.pressKey([0x1c]); // A
+    kbc.keyboard.releaseKey([0x1c]);
+    kbc.keyboard.pressKey([0xe0, 0x75]); // Up
+    kbc.keyboard.releaseKey([0xe0, 0x75]);
+    expect(drain()).toEqual([0x1e, 0x9e, 0xe0, 0x48, 0xe0, 0xc8]);
+  });
+
+  it('sends raw set 2 without translation, and set 1 when the guest selects it', () => {
+    const { kbc, cmd, data, drain } = setup();
+    cmd(0x60);
+    data(0x05);
+    kbc.keyboard.releaseKey([0x1c]);
+    expect(drain()).toEqual([0xf0, 0x1c]);
+    data(0xf0);
+    data(0x00);
+    expect(drain()).toEqual([0xfa, 0xfa, 0x02]);
+    data(0xf0);
+    data(0x01);
+    drain();
+    kbc.keyboard.releaseKey([0x1c]);
+    expect(drain()).toEqual([0x9e]);
+  });
+
+  it('accepts typematic rate/delay, echo, disable and enable scanning', () => {
+    const { kbc, data, drain } = setup();
+    data(0xf3);
+    data(0x20);
+    expect(drain()).toEqual([0xfa, 0xfa]);
+    expect(kbc.keyboard.typematic).toBe(0x20);
+    data(0xee);
+    expect(drain()).toEqual([0xee]);
+    data(0xf5);
+    drain();
+    kbc.keyboard.pressKey([0x29]);
+    expect(drain()).toEqual([]);
+    expect(kbc.keyboard.typematic).toBe(0x2b); // F5 restores defaults
+    data(0xf4);
+    drain();
+    kbc.keyboard.pressKey([0x29]);
+    expect(drain()).toEqual([0x39]);
+  });
+
+  it('holds keyboard bytes while the keyboard interface is disabled', () => {
+    const { kbc, cmd, drain } = setup();
+    cmd(0xad);
+    kbc.keyboard.pressKey([0x5a]);
+    expect(drain()).toEqual([]);
+    cmd(0xae);
+    expect(drain()).toEqual([0x1c]);
+  });
+});
+
+describe('PS/2 mouse behind the i8042', () => {
+  const toMouse = (s: ReturnType<typeof setup>, v: number): void => {
+    s.cmd(0xd4);
+    s.data(v);
+  };
+
+  it('resets with FA AA 00 and reports device id 0', () => {
+    const s = setup();
+    s.cmd(0xa8);
+    toMouse(s, 0xff);
+    expect(s.drain()).toEqual([0xfa, 0xaa, 0x00]);
+    toMouse(s, 0xf2);
+    expect(s.drain()).toEqual([0xfa, 0x00]);
+  });
+
+  it('streams 3-byte packets with sign bits once reporting is enabled, on IRQ 12', () => {
+    const s = setup();
+    s.cmd(0x60);
+    s.data(0x47);
+    s.kbc.mouse.move(5, 5);
+    expect(s.drain()).toEqual([]); // reporting off after power-up
+    toMouse(s, 0xf4);
+    expect(s.drain()).toEqual([0xfa]);
+    s.kbc.mouse.move(-3, 10, { left: true });
+    expect(s.irq[12]).toBe(true);
+    expect(s.status() & 0x20).toBe(0x20);
+    expect(s.drain()).toEqual([0x08 | 0x10 | 0x01, 0xfd, 0x0a]);
+    s.kbc.mouse.move(400, 0);
+    expect(s.drain()[0]! & 0x40).toBe(0x40); // X overflow
+  });
+
+  it('sets sample rate, reports status, and unlocks the wheel with 200/100/80', () => {
+    const s = setup();
+    for (const r of [200, 100, 80]) {
+      toMouse(s, 0xf3);
+      toMouse(s, r);
+    }
+    toMouse(s, 0xe9);
+    expect(s.drain()).toEqual([0xfa, 0xfa, 0xfa, 0xfa, 0xfa, 0xfa, 0xfa, 0x00, 0x02, 80]);
+    toMouse(s, 0xf2);
+    expect(s.drain()).toEqual([0xfa, 0x03]);
+    toMouse(s, 0xf4);
+    s.drain();
+    s.kbc.mouse.move(1, 1, {}, -1);
+    expect(s.drain()).toEqual([0x08, 0x01, 0x01, 0xff]);
+  });
+
+  it('saves and restores with queued bytes', () => {
+    const a = setup();
+    a.data(0xff);
+    const b = setup();
+    b.kbc.restore(JSON.parse(JSON.stringify(a.kbc.save())));
+    expect(b.drain()).toEqual([0xfa, 0xaa]);
+    expect(() => b.kbc.restore({ version: 1, ram: [] } as never)).toThrow(/i8042: saved state needs 32 RAM bytes/);
+  });
+});
