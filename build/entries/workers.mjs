@@ -2,4 +2,5 @@
 // with startWorker({ source, bundle }) and the bundle name must match a key here.
 export const workerEntries = {
   'stats-sampler': 'core/vmkernel/stats/sampler-worker.ts',
+  vm: 'core/vmm/worker/vm-worker.ts',
 };

@@ -1,0 +1,109 @@
+// `vmdesk run`: one VM in the foreground, QEMU-style (DESIGN.md's contract). COM1 is the
+// console. Exit 0 when the guest powers off (or resets, with --no-reboot), the guest's code
+// from the debug-exit port, and one clear line with a non-zero code for a triple fault,
+// a timeout or a kernel that cannot be loaded.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError, VmdeskError, errorMessage } from '../../common';
+import { VmThread, type MachineSpec, type VmExitReason } from '../../vmm';
+import { defineCommand } from '../command';
+import { openSerialConsole, parseSerialTarget } from '../serial-console';
+
+export const EXIT_TIMEOUT = 124;
+const MEMORY_MB = { min: 4, max: 3584, default: 128 };
+
+function readGuestFile(flag: string, file: string): { name: string; data: Uint8Array } {
+  try {
+    const data = fs.readFileSync(file);
+    if (data.length === 0) throw new Error('the file is empty');
+    return { name: path.basename(file), data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : errorMessage(err);
+    throw new VmdeskError('usage', `run: cannot read ${flag} ${file}: ${why}`);
+  }
+}
+
+export function exitCodeOf(reason: VmExitReason): { code: number; message?: string } {
+  switch (reason.kind) {
+    case 'poweroff':
+    case 'reset':
+    case 'stopped':
+      return { code: 0 };
+    case 'debug-exit':
+      return { code: reason.code };
+    case 'triple-fault':
+      return { code: 1, message: `run: ${reason.detail} (triple fault)` };
+    case 'error':
+      return { code: 1, message: reason.message.startsWith('run:') ? reason.message : `run: ${reason.message}` };
+  }
+}
+
+export const runCommand = defineCommand({
+  name: ['run'],
+  summary: 'run one VM in the foreground with its serial console on this terminal',
+  usage: '--kernel F [--initrd F] [--append S] [--memory MB] [--serial stdio|tcp:PORT|file:F] [--debug-exit] [--no-reboot] [--timeout S]',
+  options: {
+    kernel: { kind: 'string', value: 'F', description: 'boot this kernel directly (Linux bzImage or Multiboot)' },
+    initrd: { kind: 'string', value: 'F', description: 'initial ramdisk (Linux) or first module (Multiboot)' },
+    append: { kind: 'string', value: 'S', description: 'kernel command line' },
+    memory: { kind: 'number', value: 'MB', description: `guest RAM in MiB (default ${MEMORY_MB.default})` },
+    serial: { kind: 'string', value: 'TARGET', description: 'COM1: stdio (default), tcp:PORT on loopback, or file:PATH' },
+    'debug-exit': { kind: 'boolean', description: 'give the guest the debug-exit port 0x501 (exit code (v << 1) | 1)' },
+    'no-reboot': { kind: 'boolean', description: 'end when the guest resets instead of rebooting it' },
+    timeout: { kind: 'number', value: 'S', description: `stop after S seconds with exit code ${EXIT_TIMEOUT}` },
+  },
+  async run({ options, positionals }, io) {
+    if (positionals.length > 0) throw new UsageError(`run: unexpected argument "${positionals[0]}" (running a .vmx comes with disk support)`);
+    if (!options.kernel) throw new UsageError('run: --kernel F is required (booting from disks comes with firmware support)');
+    const memoryMB = options.memory ?? MEMORY_MB.default;
+    if (!Number.isInteger(memoryMB) || memoryMB < MEMORY_MB.min || memoryMB > MEMORY_MB.max) {
+      throw new UsageError(`run: --memory ${memoryMB} must be a whole number of MiB from ${MEMORY_MB.min} to ${MEMORY_MB.max}`);
+    }
+    if (options.timeout !== undefined && !(options.timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
+    const serial = parseSerialTarget(options.serial ?? 'stdio', 'run');
+    const spec: MachineSpec = {
+      memoryMB,
+      kernel: readGuestFile('--kernel', options.kernel),
+      initrd: options.initrd ? readGuestFile('--initrd', options.initrd) : undefined,
+      cmdline: options.append,
+      debugExit: options['debug-exit'],
+      noReboot: options['no-reboot'],
+      apic: false,
+    };
+
+    const vm = new VmThread(spec);
+    let quitByUser = false;
+    const console = await openSerialConsole(serial, io, (bytes) => vm.sendSerial(0, bytes), () => {
+      quitByUser = true;
+      vm.send({ type: 'stop' });
+    });
+    const sub = vm.onSerialOutput(({ port, bytes }) => {
+      if (port === 0) console.output(bytes);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      if (options.timeout !== undefined) timer = setTimeout(() => resolve('timeout'), options.timeout * 1000);
+    });
+    const onSignal = (): void => vm.send({ type: 'stop' });
+    process.once('SIGTERM', onSignal);
+    vm.send({ type: 'start' });
+    try {
+      const outcome = await Promise.race([vm.exited, timedOut]);
+      if (outcome === 'timeout') {
+        io.stderr.write(`run: the guest was still running after ${options.timeout} s (--timeout); stopped it\n`);
+        return EXIT_TIMEOUT;
+      }
+      if (quitByUser) return 0;
+      const { code, message } = exitCodeOf(outcome);
+      if (message) io.stderr.write(message + '\n');
+      return code;
+    } finally {
+      clearTimeout(timer);
+      process.off('SIGTERM', onSignal);
+      sub.dispose();
+      console.dispose();
+      vm.dispose();
+    }
+  },
+});

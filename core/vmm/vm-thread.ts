@@ -1,0 +1,82 @@
+// The host side of one VM: allocates guest RAM (shared with the worker, so the host can
+// read it while the VM runs), starts the VM's worker thread and speaks protocol.ts to it.
+// A worker that crashes is reported as the VM's exit; the host process stays up.
+import type { Worker } from 'node:worker_threads';
+import { Emitter, type Disposable, startWorker } from '../common';
+import { GuestMemory } from '../memory';
+import type { MachineSpec } from './machine/machine-spec';
+import type { VmCommand, VmEvent, VmExitReason, VmState, VmWorkerInit } from './worker/protocol';
+
+export class VmThread implements Disposable {
+  readonly memory: GuestMemory;
+  private readonly worker: Worker;
+  private readonly doorbell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
+  readonly onSerialOutput = this.onSerialEmitter.event;
+  private readonly onStateEmitter = new Emitter<VmState>();
+  readonly onState = this.onStateEmitter.event;
+  private readonly onEventEmitter = new Emitter<VmEvent>();
+  readonly onEvent = this.onEventEmitter.event;
+  /** Resolves once, when the VM has exited for any reason. */
+  readonly exited: Promise<VmExitReason>;
+  private state: VmState = 'created';
+  private exitReason: VmExitReason | undefined;
+
+  constructor(spec: MachineSpec) {
+    this.memory = GuestMemory.allocate(spec.memoryMB * 2 ** 20);
+    const init: VmWorkerInit = { spec, ram: this.memory.state.ram, dirty: this.memory.state.dirty, doorbell: this.doorbell.buffer as SharedArrayBuffer };
+    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init);
+    let resolveExit!: (r: VmExitReason) => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    const finish = (reason: VmExitReason): void => {
+      if (this.exitReason) return;
+      this.exitReason = reason;
+      this.state = 'exited';
+      resolveExit(reason);
+      void this.worker.terminate();
+    };
+    this.worker.on('message', (event: VmEvent) => {
+      this.onEventEmitter.fire(event);
+      switch (event.type) {
+        case 'serial-output':
+          this.onSerialEmitter.fire({ port: event.port, bytes: event.bytes });
+          break;
+        case 'state':
+          this.state = event.state;
+          this.onStateEmitter.fire(event.state);
+          break;
+        case 'exit':
+          finish(event.reason);
+          break;
+      }
+    });
+    this.worker.on('error', (err) => finish({ kind: 'error', message: `vmm: the VM's worker crashed: ${err.message}` }));
+    this.worker.on('exit', (code) => finish({ kind: 'error', message: `vmm: the VM's worker ended unexpectedly (exit code ${code})` }));
+  }
+
+  get currentState(): VmState {
+    return this.state;
+  }
+
+  send(command: VmCommand): void {
+    if (this.exitReason) return;
+    this.worker.postMessage(command);
+    // Wake a halted guest's sleep so the command is handled now.
+    Atomics.add(this.doorbell, 0, 1);
+    Atomics.notify(this.doorbell, 0);
+  }
+
+  sendSerial(port: number, bytes: Uint8Array): void {
+    this.send({ type: 'serial-input', port, bytes });
+  }
+
+  dispose(): void {
+    if (!this.exitReason) {
+      this.send({ type: 'stop' });
+      void this.worker.terminate();
+    }
+    this.onSerialEmitter.dispose();
+    this.onStateEmitter.dispose();
+    this.onEventEmitter.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+// The typed messages between a VM's worker thread and its host (STYLE.md habit 4).
+//
+// States and transitions (the worker answers anything else with `not-allowed`):
+//   Created --Start--> Running
+//   Running --Pause--> Paused        Paused --Resume--> Running
+//   Running|Paused --Reset--> Running (the machine restarts from its boot entry)
+//   Running|Paused --PowerButton--> (the guest decides; ACPI S5 ends in Exited)
+//   any --Stop--> Exited (reason 'stopped')
+//   Running --(guest powers off / debug-exit / triple fault / reset with noReboot)--> Exited
+import type { MachineSpec } from '../machine/machine-spec';
+
+export type VmState = 'created' | 'running' | 'paused' | 'exited';
+
+/** host → worker */
+export type VmCommand =
+  | { readonly type: 'start' }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'reset' }
+  | { readonly type: 'power-button' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'serial-input'; readonly port: number; readonly bytes: Uint8Array };
+
+export type VmExitReason =
+  | { readonly kind: 'poweroff' }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'debug-exit'; readonly code: number }
+  | { readonly kind: 'triple-fault'; readonly detail: string }
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** worker → host */
+export type VmEvent =
+  | { readonly type: 'state'; readonly state: VmState }
+  | { readonly type: 'serial-output'; readonly port: number; readonly bytes: Uint8Array }
+  | { readonly type: 'exit'; readonly reason: VmExitReason }
+  | { readonly type: 'not-allowed'; readonly command: VmCommand['type']; readonly state: VmState }
+  | { readonly type: 'stats'; readonly instructions: number; readonly guestNs: number; readonly hostBusyMs: number };
+
+/** What the worker is started with (workerData payload). */
+export interface VmWorkerInit {
+  readonly spec: MachineSpec;
+  /** RAM and dirty bitmap, allocated by the host so it can read guest memory. */
+  readonly ram: SharedArrayBuffer;
+  readonly dirty: SharedArrayBuffer;
+  /** Int32 doorbell: the host bumps [0] and notifies when it posts a command. */
+  readonly doorbell: SharedArrayBuffer;
+}
