@@ -1,0 +1,267 @@
+// The CPU as the platform sees it: construction, the run loop (slices of N
+// instructions; HLT, requestStop, triple fault end a slice), instruction decode
+// through the opcode table, event delivery (NMI, INTR with the STI/MOV SS shadow,
+// exceptions with double/triple-fault escalation, SDM vol. 3 §6.15 table 6-5), reset.
+import type { InterruptController, MmioBus, PortBus } from '../bus';
+import type { GuestMemory } from '../memory';
+import {
+  CR0_ET, CS, DS, ES, ESP, EXC_DB, EXC_DF, FS, GS, IF, SS, TF, type StopReason,
+} from './constants';
+import { CpuCore } from './core';
+import { FAULT } from './cpu-fault';
+import type { X87Unit } from './fpu/fpu-host';
+import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
+import { ATTR_P, ATTR_S } from './registers';
+
+export interface CpuOptions {
+  readonly memory: GuestMemory;
+  readonly ports: PortBus;
+  readonly mmio: MmioBus;
+  readonly fpu?: X87Unit;
+}
+
+/** Instructions executed between checks for interrupts when nothing asks for attention. */
+const CHUNK = 2048;
+
+function contributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+export class CpuInterpreter extends CpuCore {
+  /** Vector of the last exception raised by an instruction (tests and diagnostics). */
+  lastException = -1;
+  /** Count of exceptions raised (tests and diagnostics). */
+  exceptionCount = 0;
+
+  constructor(opts: CpuOptions) {
+    super(opts.memory, opts.ports, opts.mmio);
+    this.fpu = opts.fpu;
+    this.reset();
+  }
+
+  /** Power-on / RESET state (SDM vol. 3 §9.1.1, table 9-1). */
+  reset(): void {
+    this.regs.fill(0);
+    this.regs[2] = 0x652; // EDX: family 6, model 5, stepping 2
+    this.flagsReg = 2;
+    this.lazy = 0;
+    this.eip = 0xfff0;
+    this.cr.fill(0);
+    this.cr[0] = 0x60000000 | CR0_ET;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.gdtBase = 0;
+    this.gdtLimit = 0xffff;
+    this.idtBase = 0;
+    this.idtLimit = 0xffff;
+    this.setCpl(0);
+    for (let s = 0; s < 8; s++) {
+      this.segSel[s] = 0;
+      this.segBase[s] = 0;
+      this.segLimit[s] = 0xffff;
+      this.segAttr[s] = s < 6 ? ATTR_P | ATTR_S | (s === CS ? 0xb : 3) : s === 6 ? 0x82 : 0x8b;
+    }
+    this.segSel[CS] = 0xf000;
+    this.segBase[CS] = 0xffff0000 | 0;
+    for (let s = 0; s < 6; s++) this.updateSegRanges(s);
+    this.flushTlb(false);
+    this.halted = false;
+    this.irqShadow = false;
+    this.nmiPending = false;
+    this.nmiBlocked = false;
+    this.counters[1] = -this.counters[0]!; // TSC restarts at 0
+    this.shutdownReason = '';
+    this.sysenterCs = 0;
+    this.sysenterEsp = 0;
+    this.sysenterEip = 0;
+    this.apicBase = 0xfee00900 | 0;
+    this.mtrrVar.fill(0);
+    this.mtrrFixed.fill(0);
+    this.mtrrDefType = 0;
+    this.fpu?.reset();
+  }
+
+  /** Ask `run` to return 'stopped' at the next instruction boundary (device code may call this). */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.attention = true;
+  }
+  /** Raise the NMI input (edge). */
+  raiseNmi(): void {
+    this.nmiPending = true;
+    this.attention = true;
+  }
+  /** Tell the CPU the interrupt controller's INTR output may have changed (optional; it also polls). */
+  notifyInterrupt(): void {
+    this.attention = true;
+  }
+  /** The A20 gate: false masks physical address bit 20 (SDM vol. 3 §21.33.1). */
+  setA20(enabled: boolean): void {
+    const mask = enabled ? -1 : ~(1 << 20);
+    if (mask !== this.a20Mask) {
+      this.a20Mask = mask;
+      this.flushTlb(false);
+    }
+  }
+
+  /** Execute up to `budget` instructions. */
+  run(budget: number): StopReason {
+    this.stopRequested = false;
+    let remaining = budget;
+    for (;;) {
+      if (this.shutdownReason) {
+        const r = this.shutdownReason;
+        this.shutdownReason = 'shutdown';
+        return r;
+      }
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return 'stopped';
+      }
+      if (!this.irqShadow) {
+        if (this.nmiPending && !this.nmiBlocked) {
+          this.nmiPending = false;
+          this.nmiBlocked = true;
+          this.halted = false;
+          this.deliverEvent(2, false, 0);
+          continue;
+        }
+        const ic = this.interruptController;
+        if (this.flagsReg & IF && ic !== undefined && ic.hasInterrupt()) {
+          this.halted = false;
+          this.deliverEvent(ic.acknowledge() & 0xff, false, 0);
+          continue;
+        }
+      }
+      if (this.halted) return 'halt';
+      if (remaining <= 0) return 'budget';
+      this.attention = false;
+      let n: number;
+      if (this.irqShadow) {
+        this.irqShadow = false;
+        n = this.runChunk(1);
+      } else n = this.runChunk(remaining < CHUNK ? remaining : CHUNK);
+      remaining -= n;
+    }
+  }
+
+  private runChunk(n: number): number {
+    let i = 0;
+    const counters = this.counters;
+    try {
+      while (i < n) {
+        i++;
+        counters[0]++;
+        this.step();
+        if (this.attention) break;
+      }
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      this.handleFault();
+    }
+    return i;
+  }
+
+  /** Decode and execute one instruction. */
+  step(): void {
+    const start = this.eip;
+    this.startEip = start;
+    this.startEsp = this.regs[ESP]!;
+    const cs32 = this.cs32;
+    let o32 = cs32;
+    let a32 = cs32;
+    let segOvr = -1;
+    let rep = 0;
+    let lock = false;
+    let prefixes = 0;
+    let b = this.fetch8();
+    for (;;) {
+      switch (b) {
+        case 0x66: o32 = !cs32; break;
+        case 0x67: a32 = !cs32; break;
+        case 0x26: segOvr = ES; break;
+        case 0x2e: segOvr = CS; break;
+        case 0x36: segOvr = SS; break;
+        case 0x3e: segOvr = DS; break;
+        case 0x64: segOvr = FS; break;
+        case 0x65: segOvr = GS; break;
+        case 0xf0: lock = true; break;
+        case 0xf2:
+        case 0xf3: rep = b; break;
+        default: prefixes = -prefixes - 1; break;
+      }
+      if (prefixes < 0) break;
+      if (++prefixes === 4) {
+        // Enforce the 15-byte limit (SDM vol. 2 §2.3.11) only when prefixes make it reachable.
+        const lim = (start >>> 0) + 14;
+        if (lim < this.fetchLim[0]!) this.fetchLim[0] = lim;
+      }
+      b = this.fetch8();
+    }
+    if (b === 0x0f) b = 0x100 | this.fetch8();
+    this.o32 = o32;
+    this.a32 = a32;
+    this.segOvr = segOvr;
+    this.rep = rep;
+    this.lockPfx = lock;
+    if (HAS_MODRM[b] === 1) this.decodeModrm();
+    if (lock && !this.lockAllowed(b)) this.ud();
+    const tf = this.flagsReg & TF;
+    HANDLERS[(o32 ? 512 : 0) | b]!(this);
+    if (prefixes <= -5) this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    if (tf) {
+      this.dr[6] |= 0x4000;
+      this.deliverEvent(EXC_DB, false, 0);
+    }
+  }
+
+  private lockAllowed(code: number): boolean {
+    return lockAllowed(code, this.modrm);
+  }
+
+  private handleFault(): void {
+    this.eip = this.startEip;
+    this.regs[ESP] = this.startEsp;
+    this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    this.lastException = this.faultVector;
+    this.exceptionCount++;
+    this.halted = false;
+    this.deliverEvent(this.faultVector, this.faultHasCode, this.faultCode);
+  }
+
+  /** Deliver an exception or external interrupt, escalating to #DF and triple fault. */
+  private deliverEvent(vector: number, hasCode: boolean, code: number): void {
+    let v = vector;
+    let has = hasCode;
+    let c = code;
+    for (let tries = 0; ; tries++) {
+      const eip = this.eip;
+      try {
+        this.interrupt(v, false, has, c, 1);
+        return;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        this.eip = eip;
+        const nv = this.faultVector;
+        if (v === EXC_DF || tries > 8) {
+          this.shutdownReason = 'triple-fault';
+          this.attention = true;
+          return;
+        }
+        if ((contributory(v) && contributory(nv)) || (v === 14 && (nv === 14 || contributory(nv)))) {
+          v = EXC_DF;
+          has = true;
+          c = 0;
+        } else {
+          v = nv;
+          has = this.faultHasCode;
+          c = this.faultCode;
+        }
+      }
+    }
+  }
+}
+
+export type { StopReason };
+export { DS, ES, FS, GS, SS };
