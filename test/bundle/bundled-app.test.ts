@@ -1,7 +1,7 @@
 // The built bundle runs the host's worker jobs from its prebuilt .cjs workers (not from
 // TypeScript): build dist-electron, start the bundled CLI's `serve`, and receive host
 // stats sampled by the bundled worker over a real WebSocket.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,23 @@ import { TestWsClient } from '../server/ws-client';
 const repo = path.resolve(__dirname, '..', '..');
 
 describe('bundled app', () => {
+  it('runs a VM in its bundled VM worker', () => {
+    execFileSync(process.execPath, [path.join(repo, 'build', 'bundle.mjs')], { cwd: repo, stdio: 'pipe' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-bundle-vm-'));
+    try {
+      const guest = path.join(dir, 'hello.bin');
+      execFileSync('nasm', ['-f', 'bin', '-o', guest, path.join(repo, 'test', 'cli', 'guests', 'hello-serial.asm')]);
+      const r = spawnSync(process.execPath, [path.join(repo, 'dist-electron', 'vmdesk.cjs'), 'run', '--kernel', guest, '--debug-exit', '--timeout', '30'], {
+        input: 'bundle\n',
+        encoding: 'utf8',
+      });
+      expect(r.stdout).toBe('hello from the guest\nBUNDLE\n');
+      expect(r.status).toBe(43);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serves the API and samples host stats in its bundled worker', async () => {
     execFileSync(process.execPath, [path.join(repo, 'build', 'bundle.mjs')], { cwd: repo, stdio: 'pipe' });
     const worker = path.join(repo, 'dist-electron', 'workers', 'stats-sampler.cjs');

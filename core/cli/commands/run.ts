@@ -33,7 +33,7 @@ export function exitCodeOf(reason: VmExitReason): { code: number; message?: stri
     case 'debug-exit':
       return { code: reason.code };
     case 'triple-fault':
-      return { code: 1, message: `run: ${reason.detail} (triple fault)` };
+      return { code: 1, message: `run: ${reason.detail}` };
     case 'error':
       return { code: 1, message: reason.message.startsWith('run:') ? reason.message : `run: ${reason.message}` };
   }

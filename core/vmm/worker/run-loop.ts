@@ -130,7 +130,7 @@ export class VmRunLoop {
         }
         if (reason === 'triple-fault' || reason === 'shutdown') {
           const eip = machine.cpu.getRegister('eip').toString(16).padStart(8, '0');
-          return this.exit({ kind: 'triple-fault', detail: `the guest CPU shut down (${reason}) at EIP ${eip}` });
+          return this.exit({ kind: 'triple-fault', detail: `the guest triple-faulted; its CPU shut down at EIP ${eip}` });
         }
         if (reason === 'halt') break;
       }
