@@ -248,8 +248,7 @@ export function div(f: Fp80, dst: number, a: number, b: number, prec: number): v
       f.setIndefinite(dst);
       return;
     }
-    if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
-    f.flags |= EXC_ZE;
+    f.flags |= EXC_ZE; // zero divide takes precedence over a denormal dividend (no DE)
     f.setInf(dst, sign);
     return;
   }
