@@ -322,8 +322,7 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   }
   const sa = f.sign(a);
   if (sa !== 0) {
-    if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
-    f.flags |= EXC_IE;
+    f.flags |= EXC_IE; // invalid takes precedence over a denormal operand
     f.setIndefinite(dst);
     return;
   }

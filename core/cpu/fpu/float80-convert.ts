@@ -11,7 +11,11 @@ import {
 export let N_LO = 0;
 export let N_HI = 0;
 
-export function loadF32(f: Fp80, dst: number, bits: number): void {
+/**
+ * m32fp to extended. `operand`: the value feeds an arithmetic operation, which raises IE for an
+ * SNaN itself and must see it unquieted (a QNaN operand beats an SNaN, SDM table 4-7).
+ */
+export function loadF32(f: Fp80, dst: number, bits: number, operand = false): void {
   const sign = bits >>> 31;
   const e = (bits >>> 23) & 0xff;
   const frac = bits & 0x7fffff;
@@ -25,6 +29,7 @@ export function loadF32(f: Fp80, dst: number, bits: number): void {
   }
   if (e === 0xff) {
     if (frac === 0) return f.setInf(dst, sign);
+    if (operand) return f.set(dst, sign, 0x7fff, (0x80000000 | (frac << 8)) >>> 0, 0);
     if ((frac & 0x400000) === 0) f.flags |= EXC_IE;
     f.set(dst, sign, 0x7fff, (0xc0000000 | (frac << 8)) >>> 0, 0);
     return;
@@ -32,7 +37,7 @@ export function loadF32(f: Fp80, dst: number, bits: number): void {
   f.set(dst, sign, e - 127 + 16383, (0x80000000 | (frac << 8)) >>> 0, 0);
 }
 
-export function loadF64(f: Fp80, dst: number, lo: number, hi: number): void {
+export function loadF64(f: Fp80, dst: number, lo: number, hi: number, operand = false): void {
   lo >>>= 0;
   const sign = hi >>> 31;
   const e = (hi >>> 20) & 0x7ff;
@@ -59,6 +64,7 @@ export function loadF64(f: Fp80, dst: number, lo: number, hi: number): void {
   const l = (lo << 11) >>> 0;
   if (e === 0x7ff) {
     if ((fh | lo) === 0) return f.setInf(dst, sign);
+    if (operand) return f.set(dst, sign, 0x7fff, h, l);
     if ((fh & 0x80000) === 0) f.flags |= EXC_IE;
     f.set(dst, sign, 0x7fff, (h | 0x40000000) >>> 0, l);
     return;
@@ -140,7 +146,7 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   }
   if (cls === CLS_ZERO) return encode(dbl, sign, 0, 0, false);
   if (cls === CLS_INF) return encode(dbl, sign, emax, 0, false);
-  if (cls === CLS_DENORMAL) f.flags |= EXC_DE;
+  // No DE here: the host raises none for FST of an extended denormal (it underflows instead).
   f.unpack(s);
   const h = f.uHi, l = f.uLo;
   let e = f.uExp - 16383 + bias; // target biased exponent
@@ -175,7 +181,10 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   }
   if (e >= emax) {
     f.flags |= EXC_OE;
-    if (f.oeUnmasked) return false;
+    if (f.oeUnmasked) {
+      f.flags &= ~EXC_PE; // nothing is stored, so nothing is inexact
+      return false;
+    }
     f.flags |= EXC_PE;
     const rc = f.rc;
     const toInf = rc === RC_NEAREST || (rc === RC_UP && sign === 0) || (rc === RC_DOWN && sign !== 0);
@@ -219,7 +228,7 @@ export function toInt(f: Fp80, s: number, bits: number, ieUnmasked: boolean): bo
     return true;
   }
   if (cls !== CLS_DENORMAL && cls !== 1) return intInvalid(f, bits, ieUnmasked);
-  if (cls === CLS_DENORMAL) f.flags |= EXC_DE;
+  // FIST lists no #D (SDM vol. 2 FIST): a denormal simply rounds to 0 or +-1.
   const sign = f.sign(s);
   if (!roundToIntegerSig(f, s)) return intInvalid(f, bits, ieUnmasked);
   let h = R_HI, l = R_LO;
@@ -347,7 +356,6 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
   }
   let ok = cls === 1 || cls === CLS_DENORMAL;
   if (ok) {
-    if (cls === CLS_DENORMAL) f.flags |= EXC_DE;
     ok = roundToIntegerSig(f, s);
     // below 10^18 = 0x0DE0B6B3A7640000
     if (ok && (R_HI > 0x0de0b6b3 || (R_HI === 0x0de0b6b3 && R_LO >= 0xa7640000))) ok = false;
@@ -374,6 +382,7 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
     q = q * 65536 + qd;
   }
   let upper = q, lower = rem;
+  o.fill(0);
   for (let i = 0; i < 9; i++) {
     const lo2 = lower % 10;
     lower = (lower - lo2) / 10;
@@ -387,7 +396,6 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
 }
 function setDigit(o: Uint8Array, i: number, d: number): void {
   const k = i >> 1;
-  if ((i & 1) === 0) o[k] = d;
-  else o[k] |= d << 4;
+  o[k] |= (i & 1) === 0 ? d : d << 4;
 }
 

@@ -186,8 +186,12 @@ export class Fp80 {
   roundPack(dst: number, sign: number, exp: number, h: number, l: number, x: number, prec: number): void {
     let tiny = false;
     if (exp <= 0) {
-      tiny = true;
-      if (this.ueUnmasked) {
+      // Tininess is detected after rounding (as if the exponent were unbounded): a value that
+      // rounds up to the smallest normal is not tiny (observed on the host, IEEE 754 option).
+      tiny = exp < 0 || !this.roundsToNextBinade(sign, h, l, x, prec);
+      if (!tiny) {
+        // Rounds up to 2^-16382 exactly: plain rounding carries into exponent 1.
+      } else if (this.ueUnmasked) {
         // SDM vol. 1 §4.9.1.5: unmasked underflow delivers the result with the exponent biased up.
         exp += BIAS_ADJUST;
         this.flags |= EXC_UE;
@@ -218,36 +222,8 @@ export class Fp80 {
         }
       }
     }
-    // Rounding: compare the discarded bits with one half ulp.
-    const rc = this.rc;
-    let above = false; // discarded bits > half
-    let half = false; // discarded bits == half
-    let inexact = false;
-    let lsbOdd = false;
-    if (prec === 64) {
-      inexact = x !== 0;
-      half = x === 0x80000000;
-      above = x > 0x80000000;
-      lsbOdd = (l & 1) !== 0;
-    } else if (prec === 53) {
-      const r = l & 0x7ff;
-      inexact = r !== 0 || x !== 0;
-      half = r === 0x400 && x === 0;
-      above = r > 0x400 || (r === 0x400 && x !== 0);
-      lsbOdd = (l & 0x800) !== 0;
-    } else {
-      const r = h & 0xff;
-      inexact = r !== 0 || l !== 0 || x !== 0;
-      half = r === 0x80 && l === 0 && x === 0;
-      above = r > 0x80 || (r === 0x80 && (l !== 0 || x !== 0));
-      lsbOdd = (h & 0x100) !== 0;
-    }
-    let inc = false;
-    if (inexact) {
-      if (rc === RC_NEAREST) inc = above || (half && lsbOdd);
-      else if (rc === RC_DOWN) inc = sign !== 0;
-      else if (rc === RC_UP) inc = sign === 0;
-    }
+    const inc = this.roundIncrement(sign, h, l, x, prec);
+    const inexact = this.rInexact;
     // Truncate and increment.
     if (prec === 53) {
       l = (l & ~0x7ff) >>> 0;
@@ -286,6 +262,7 @@ export class Fp80 {
       } else {
         // Masked overflow (SDM vol. 1 §4.9.1.4 table 4-10): infinity or the largest finite value.
         this.flags |= EXC_PE;
+        const rc = this.rc;
         const toInf = rc === RC_NEAREST || (rc === RC_UP && sign === 0) || (rc === RC_DOWN && sign !== 0);
         if (toInf) {
           this.roundedUp = true;
@@ -300,6 +277,47 @@ export class Fp80 {
       }
     }
     this.set(dst, sign, exp, h, l);
+  }
+
+  /** Set by roundIncrement: the discarded bits are non-zero. */
+  rInexact = false;
+
+  /** Whether rounding h:l:x to `prec` bits increments the kept part (FCW.RC). */
+  roundIncrement(sign: number, h: number, l: number, x: number, prec: number): boolean {
+    let above: boolean, half: boolean, inexact: boolean, lsbOdd: boolean;
+    if (prec === 64) {
+      inexact = x !== 0;
+      half = x === 0x80000000;
+      above = x > 0x80000000;
+      lsbOdd = (l & 1) !== 0;
+    } else if (prec === 53) {
+      const r = l & 0x7ff;
+      inexact = r !== 0 || x !== 0;
+      half = r === 0x400 && x === 0;
+      above = r > 0x400 || (r === 0x400 && x !== 0);
+      lsbOdd = (l & 0x800) !== 0;
+    } else {
+      const r = h & 0xff;
+      inexact = r !== 0 || l !== 0 || x !== 0;
+      half = r === 0x80 && l === 0 && x === 0;
+      above = r > 0x80 || (r === 0x80 && (l !== 0 || x !== 0));
+      lsbOdd = (h & 0x100) !== 0;
+    }
+    this.rInexact = inexact;
+    if (!inexact) return false;
+    const rc = this.rc;
+    if (rc === RC_NEAREST) return above || (half && lsbOdd);
+    if (rc === RC_DOWN) return sign !== 0;
+    if (rc === RC_UP) return sign === 0;
+    return false;
+  }
+
+  /** The normalized significand h:l:x rounds up to the next power of two at `prec` bits. */
+  private roundsToNextBinade(sign: number, h: number, l: number, x: number, prec: number): boolean {
+    const allOnes = prec === 64 ? h === 0xffffffff && l === 0xffffffff
+      : prec === 53 ? h === 0xffffffff && (l | 0x7ff) >>> 0 === 0xffffffff
+      : (h | 0xff) >>> 0 === 0xffffffff;
+    return allOnes && this.roundIncrement(sign, h, l, x, prec);
   }
 
   /** Like roundPack, but normalizes first (h:l:x may have leading zeros; all-zero gives a zero of `sign`). */

@@ -19,14 +19,18 @@ export function rem(f: Fp80, dst: number, a: number, b: number, nearest: boolean
   REM_Q = 0;
   REM_INCOMPLETE = false;
   f.roundedUp = false;
-  if (screen2(f, dst, a, b, ca, cb)) return;
-  if (ca === CLS_INF || cb === CLS_ZERO) {
-    f.flags |= EXC_IE;
+  if (ca < CLS_QNAN && cb < CLS_QNAN && (ca === CLS_INF || cb === CLS_ZERO)) {
+    f.flags |= EXC_IE; // invalid takes precedence over a denormal operand
     f.setIndefinite(dst);
     return;
   }
+  if (screen2(f, dst, a, b, ca, cb)) return;
   if (ca === CLS_ZERO || cb === CLS_INF) {
-    f.copy(dst, a);
+    // The dividend comes back unchanged, but normalized (a pseudo-denormal gets exponent 1).
+    if (ca === CLS_DENORMAL) {
+      f.unpack(a);
+      f.normRoundPack(dst, f.sign(a), f.uExp, f.uHi, f.uLo, 0, 64);
+    } else f.copy(dst, a);
     return;
   }
   const sa = f.sign(a);

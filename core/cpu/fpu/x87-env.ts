@@ -114,6 +114,7 @@ export function loadEnv(u: X87, insn: FpuInstruction): number {
     } else {
       u.fip = h.read16(a + 6);
       u.fcs = h.read16(a + 8);
+      u.fop = 0; // the 16-bit protected-mode layout has no opcode field
       u.fdp = h.read16(a + 10);
       u.fds = h.read16(a + 12);
     }

@@ -5,7 +5,7 @@
 
 import type { FpuHost, FpuInstruction, X87State, X87Unit } from './fpu-host';
 import {
-  EXC_DE, EXC_IE, EXC_PE, EXC_ZE, FSW_SF, Fp80, T0, T1, T2, T3,
+  CLS_QNAN, CLS_SNAN, EXC_DE, EXC_IE, EXC_OE, EXC_PE, EXC_UE, EXC_ZE, FSW_SF, Fp80, T0, T1, T3,
 } from './float80-core';
 import { add, div, mul, sqrt } from './float80-arith';
 import {
@@ -45,6 +45,8 @@ export class X87 implements X87Unit {
   /** @internal */ fds = 0;
   /** @internal */ fop = 0;
   /** @internal */ mxcsr = MXCSR_DEFAULT;
+  /** A memory operand converted from m32fp/m64fp was denormal: DE unless IE, ZE or a NaN prevail. */
+  private pendingDe = false;
 
   constructor(readonly host: FpuHost) {
     this.reset();
@@ -192,7 +194,7 @@ export class X87 implements X87Unit {
    */
   private commit(dstPhys: number, pops: number): void {
     const f = this.f;
-    const fl = f.flags;
+    const fl = this.takeFlags();
     if ((fl & ~this.fcw & PRE_EXC) !== 0) {
       this.fsw &= ~FSW_C1;
       this.raise(fl & PRE_EXC);
@@ -205,11 +207,22 @@ export class X87 implements X87Unit {
     this.raise(fl);
   }
 
+  /** The current instruction's exception flags, with a memory operand's DE merged in. */
+  private takeFlags(): number {
+    let fl = this.f.flags;
+    if (this.pendingDe) {
+      this.pendingDe = false;
+      if ((fl & (EXC_IE | EXC_ZE)) === 0) fl |= EXC_DE;
+    }
+    return fl;
+  }
+
   /** Pushes T0 (a load's result) unless an unmasked pre-computation exception occurred. */
   private commitPush(): void {
     const fl = this.f.flags;
     this.fsw &= ~FSW_C1;
-    if ((fl & ~this.fcw & PRE_EXC) !== 0) {
+    // An unmasked DE does not stop a load: the host pushes the value and flags the exception.
+    if ((fl & ~this.fcw & (EXC_IE | EXC_ZE)) !== 0) {
       this.raise(fl & PRE_EXC);
       return;
     }
@@ -250,11 +263,11 @@ export class X87 implements X87Unit {
     switch (op) {
       case 0: // D8: m32fp arithmetic
         this.prepare();
-        loadF32(f, T1, h.read32(a));
+        loadF32(f, T1, h.read32(a), true);
         return this.arithMem(reg);
       case 4: // DC: m64fp arithmetic
         this.prepare();
-        loadF64(f, T1, h.read32(a), h.read32(a + 4));
+        loadF64(f, T1, h.read32(a), h.read32(a + 4), true);
         return this.arithMem(reg);
       case 2: { // DA: m32int arithmetic
         const v = h.read32(a);
@@ -397,11 +410,17 @@ export class X87 implements X87Unit {
     const f = this.f;
     if (this.isEmpty(0)) {
       if (reg === 2 || reg === 3) return this.compareUnderflow(reg === 3 ? 1 : 0);
+      this.f.flags = 0;
       return this.stackUnderflow(this.top, 0);
     }
     const st0 = this.top;
+    // A denormal m32fp/m64fp operand is normal in extended form: its DE is decided after the operation.
+    if ((f.flags & EXC_DE) !== 0) {
+      f.flags &= ~EXC_DE;
+      const c = f.classify(st0);
+      this.pendingDe = c !== CLS_QNAN && c !== CLS_SNAN;
+    }
     if (reg === 2 || reg === 3) {
-      // Memory operand exceptions (SNaN, denormal from the load) stay in f.flags.
       const r = compare(f, st0, T1, true);
       return this.finishCompare(r, reg === 3 ? 1 : 0);
     }
@@ -433,17 +452,17 @@ export class X87 implements X87Unit {
     for (let i = 0; i < pops; i++) this.pop();
   }
 
+  /** Sets C3/C2/C0; an unmasked IE or DE still sets them (observed) but suppresses the pops. */
   private finishCompare(r: number, pops: number): void {
-    const fl = this.f.flags;
-    this.fsw &= ~FSW_C1;
+    const fl = this.takeFlags();
+    this.fsw &= ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3);
+    if (r & 1) this.fsw |= FSW_C0;
+    if (r & 2) this.fsw |= FSW_C2;
+    if (r & 4) this.fsw |= FSW_C3;
     if ((fl & ~this.fcw & PRE_EXC) !== 0) {
       this.raise(fl & PRE_EXC);
       return;
     }
-    this.fsw &= ~(FSW_C0 | FSW_C2 | FSW_C3);
-    if (r & 1) this.fsw |= FSW_C0;
-    if (r & 2) this.fsw |= FSW_C2;
-    if (r & 4) this.fsw |= FSW_C3;
     for (let i = 0; i < pops; i++) this.pop();
     this.raise(fl);
   }
@@ -642,12 +661,12 @@ export class X87 implements X87Unit {
     }
     const r = compare(this.f, this.top, this.phys(i), signaling);
     const fl = this.f.flags;
+    // SDM FCOMI: ZF PF CF = 000 (>), 001 (<), 100 (=), 111 (unordered); set even when IE/DE is unmasked.
+    this.host.setCompareFlags(r === CMP_UN ? 0x45 : r === CMP_EQ ? 0x40 : r === CMP_LT ? 0x01 : 0);
     if ((fl & ~this.fcw & PRE_EXC) !== 0) {
       this.raise(fl & PRE_EXC);
       return;
     }
-    // SDM FCOMI: ZF PF CF = 000 (>), 001 (<), 100 (=), 111 (unordered).
-    this.host.setCompareFlags(r === CMP_UN ? 0x45 : r === CMP_EQ ? 0x40 : r === CMP_LT ? 0x01 : 0);
     for (let k = 0; k < pops; k++) this.pop();
     this.raise(fl);
   }
@@ -824,13 +843,13 @@ export class X87 implements X87Unit {
         return this.binaryPop(0);
       case 2: { // FPTAN
         if (this.isEmpty(0)) return this.stackUnderflowPush();
+        if (this.twoResultOverflow()) return;
         this.fsw &= ~FSW_C2;
         if (!fptan(f, T0, this.top)) {
           this.fsw |= FSW_C2;
           return;
         }
         if ((f.flags & ~this.fcw & PRE_EXC) !== 0) return this.commit(this.top, 0);
-        if (this.stackOverflowOnPush()) return;
         // tan in ST(1), 1.0 pushed.
         this.commit(this.top, 0);
         f.set(T1, 0, 0x3fff, 0x80000000, 0);
@@ -841,10 +860,10 @@ export class X87 implements X87Unit {
         return this.binaryPop(1);
       case 4: { // FXTRACT
         if (this.isEmpty(0)) return this.stackUnderflowPush();
+        if (this.twoResultOverflow()) return;
         xtract(f, T1, T0, this.top);
         const fl = f.flags;
         if ((fl & ~this.fcw & PRE_EXC) !== 0) return this.commit(this.top, 0);
-        if (this.stackOverflowOnPush()) return;
         this.commit(this.top, 0); // exponent replaces ST0
         this.push(T1);
         return;
@@ -860,6 +879,23 @@ export class X87 implements X87Unit {
         this.top = (this.top + 1) & 7;
         return;
     }
+  }
+
+  /**
+   * Two-result ops (FPTAN, FXTRACT, FSINCOS) with ST7 in use: IE+SF, C1=1; masked, both the
+   * old ST0 and the pushed value become indefinites (observed on the host).
+   */
+  private twoResultOverflow(): boolean {
+    const p = (this.top - 1) & 7;
+    if (((this.empty >> p) & 1) !== 0) return false;
+    this.fsw |= FSW_C1;
+    this.raise(EXC_IE | FSW_SF);
+    if ((this.fcw & EXC_IE) !== 0) {
+      this.f.setIndefinite(this.top);
+      this.top = p;
+      this.f.setIndefinite(p);
+    }
+    return true;
   }
 
   /** Two-result ops (FPTAN, FXTRACT, FSINCOS) with an empty ST0: masked, ST0 and the pushed value become indefinites. */
@@ -888,16 +924,14 @@ export class X87 implements X87Unit {
         return this.commit(this.top, 0);
       case 3: { // FSINCOS
         if (this.isEmpty(0)) return this.stackUnderflowPush();
+        if (this.twoResultOverflow()) return;
         this.fsw &= ~FSW_C2;
         if (!fsincos(f, T0, T1, this.top)) {
           this.fsw |= FSW_C2;
           return;
         }
         if ((f.flags & ~this.fcw & PRE_EXC) !== 0) return this.commit(this.top, 0);
-        if (this.stackOverflowOnPush()) return;
         this.commit(this.top, 0); // sine replaces ST0
-        const up = f.roundedUp;
-        void up;
         this.push(T1); // cosine pushed
         return;
       }
