@@ -11,6 +11,18 @@ export interface FpuHost {
   write8(linear: number, value: number): void;
   write16(linear: number, value: number): void;
   write32(linear: number, value: number): void;
+  /**
+   * EFLAGS as the CPU currently holds them; FCMOVcc reads CF (bit 0), PF (bit 2) and ZF (bit 6).
+   * Called only by FCMOVcc, so a lazy-flags core may materialize them here.
+   */
+  eflags(): number;
+  /**
+   * FCOMI/FCOMIP/FUCOMI/FUCOMIP result: the CPU sets ZF, PF and CF from `zfPfCf` (EFLAGS bit
+   * positions: 0x40 ZF, 0x04 PF, 0x01 CF) and clears OF, SF and AF (SDM vol. 2 FCOMI).
+   */
+  setCompareFlags(zfPfCf: number): void;
+  /** FNSTSW AX (DF E0): the CPU writes `value` (16 bits) to AX. */
+  writeAx(value: number): void;
 }
 
 /** What the CPU knows about the instruction being executed, for FIP/FDP/FOP and env layouts. */

@@ -1,0 +1,377 @@
+// Exact IEEE add, subtract, multiply, divide and square root on 80-bit slots, each result
+// rounded once by Fp80.roundPack. Special operands follow SDM vol. 1 §4.8.3 and §8.5:
+// unsupported formats and SNaNs raise IE, denormal operands raise DE, x/0 raises ZE.
+
+import {
+  CLS_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, CLS_ZERO,
+  EXC_DE, EXC_IE, EXC_ZE, Fp80, RC_DOWN, TWO32,
+} from './float80-core';
+
+/**
+ * Screens two operands: handles unsupported/NaN operands and returns true when the result is
+ * already in `dst`. Raises DE for denormals otherwise.
+ */
+export function screen2(f: Fp80, dst: number, a: number, b: number, ca: number, cb: number): boolean {
+  if (ca === CLS_UNSUPPORTED || cb === CLS_UNSUPPORTED) {
+    f.flags |= EXC_IE;
+    f.setIndefinite(dst);
+    return true;
+  }
+  if (ca >= CLS_QNAN || cb >= CLS_QNAN) {
+    f.propagateNaN2(dst, a, b);
+    return true;
+  }
+  if (ca === CLS_DENORMAL || cb === CLS_DENORMAL) f.flags |= EXC_DE;
+  return false;
+}
+
+export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean, prec: number): void {
+  const ca = f.classify(a);
+  const cb = f.classify(b);
+  f.roundedUp = false;
+  if (screen2(f, dst, a, b, ca, cb)) return;
+  const sa = f.sign(a);
+  const sb = f.sign(b) ^ (negateB ? 1 : 0);
+  if (ca === CLS_INF || cb === CLS_INF) {
+    if (ca === CLS_INF && cb === CLS_INF && sa !== sb) {
+      f.flags |= EXC_IE;
+      f.setIndefinite(dst);
+    } else f.setInf(dst, ca === CLS_INF ? sa : sb);
+    return;
+  }
+  if (ca === CLS_ZERO && cb === CLS_ZERO) {
+    f.setZero(dst, sa === sb ? sa : f.rc === RC_DOWN ? 1 : 0);
+    return;
+  }
+  if (cb === CLS_ZERO) {
+    // Exact: a rounded to the precision (a denormal a stays as is unless tiny handling applies).
+    f.unpack(a);
+    f.normRoundPack(dst, sa, f.uExp, f.uHi, f.uLo, 0, prec);
+    return;
+  }
+  if (ca === CLS_ZERO) {
+    f.unpack(b);
+    f.normRoundPack(dst, sb, f.uExp, f.uHi, f.uLo, 0, prec);
+    return;
+  }
+  f.unpack(a);
+  let ea = f.uExp, ah = f.uHi, al = f.uLo;
+  f.unpack(b);
+  let eb = f.uExp, bh = f.uHi, bl = f.uLo;
+  let sign = sa;
+  // Make a the operand with the larger magnitude.
+  if (eb > ea || (eb === ea && (bh > ah || (bh === ah && bl > al)))) {
+    let t = ea; ea = eb; eb = t;
+    t = ah; ah = bh; bh = t;
+    t = al; al = bl; bl = t;
+    sign = sb;
+  }
+  // Align b: shift right by d into b-extension bx with sticky.
+  const d = ea - eb;
+  let bx = 0;
+  if (d > 0) {
+    if (d >= 96) {
+      bx = 1; // non-zero b entirely in the sticky bit
+      bh = 0;
+      bl = 0;
+    } else {
+      let k = d;
+      if (k >= 64) {
+        bx = bh;
+        const st = bl !== 0 ? 1 : 0;
+        bh = 0;
+        bl = 0;
+        k -= 64;
+        if (k > 0) {
+          const st2 = (bx << (32 - k)) !== 0 ? 1 : 0;
+          bx = bx >>> k;
+          bx = (bx | st | st2) >>> 0;
+        } else bx = (bx | st) >>> 0;
+      } else {
+        if (k >= 32) {
+          bx = bl;
+          bl = bh;
+          bh = 0;
+          k -= 32;
+        }
+        if (k > 0) {
+          const st = (bx << (32 - k)) !== 0 ? 1 : 0;
+          bx = (((bl << (32 - k)) | (bx >>> k)) | st) >>> 0;
+          bl = ((bh << (32 - k)) | (bl >>> k)) >>> 0;
+          bh = bh >>> k;
+        }
+      }
+    }
+  }
+  if (sa === sb) {
+    // Magnitude add: a + b, 65-bit result.
+    let x = bx;
+    let l = al + bl;
+    let c = 0;
+    if (l >= TWO32) {
+      l -= TWO32;
+      c = 1;
+    }
+    let h = ah + bh + c;
+    if (h >= TWO32) {
+      // Carry out: shift right one, keeping the sticky.
+      h -= TWO32;
+      const st = x & 1;
+      x = (((l & 1) << 31) | (x >>> 1) | st) >>> 0;
+      l = (((h & 1) << 31) | (l >>> 1)) >>> 0;
+      h = ((h >>> 1) | 0x80000000) >>> 0;
+      ea += 1;
+    }
+    f.roundPack(dst, sign, ea, h, l, x, prec);
+    return;
+  }
+  // Magnitude subtract: a - b (a >= b).
+  let x = 0 - bx;
+  let borrow = 0;
+  if (x < 0) {
+    x += TWO32;
+    borrow = 1;
+  }
+  let l = al - bl - borrow;
+  borrow = 0;
+  if (l < 0) {
+    l += TWO32;
+    borrow = 1;
+  }
+  const h = ah - bh - borrow;
+  if (h === 0 && l === 0 && x === 0) {
+    // Exact zero: +0 except when rounding down (SDM vol. 1 §4.8.3.3... table 4-4 rules).
+    f.setZero(dst, f.rc === RC_DOWN ? 1 : 0);
+    return;
+  }
+  f.normRoundPack(dst, sign, ea, h, l, x, prec);
+}
+
+// 32x32 -> 64 multiply into MH:ML.
+let MH = 0;
+let ML = 0;
+function mul32(a: number, b: number): void {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const mid = a0 * b1 + a1 * b0;
+  const midLo = mid % 65536;
+  const midHi = (mid - midLo) / 65536;
+  const t = a0 * b0 + midLo * 65536;
+  const tl = t % TWO32;
+  ML = tl;
+  MH = a1 * b1 + midHi + (t - tl) / TWO32;
+}
+
+// 64x64 -> 128 product words, most significant first.
+export let P3 = 0;
+export let P2 = 0;
+export let P1 = 0;
+export let P0 = 0;
+export function mul64(ah: number, al: number, bh: number, bl: number): void {
+  mul32(al, bl);
+  P0 = ML;
+  const c1 = MH;
+  mul32(al, bh);
+  const x = ML, y = MH;
+  mul32(ah, bl);
+  const u = ML, v = MH;
+  const s1 = c1 + x + u;
+  const r1 = s1 % TWO32;
+  P1 = r1;
+  mul32(ah, bh);
+  const s2 = y + v + ML + (s1 - r1) / TWO32;
+  const r2 = s2 % TWO32;
+  P2 = r2;
+  P3 = MH + (s2 - r2) / TWO32;
+}
+
+export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): void {
+  const ca = f.classify(a);
+  const cb = f.classify(b);
+  f.roundedUp = false;
+  if (screen2(f, dst, a, b, ca, cb)) return;
+  const sign = f.sign(a) ^ f.sign(b);
+  if (ca === CLS_INF || cb === CLS_INF) {
+    if (ca === CLS_ZERO || cb === CLS_ZERO) {
+      f.flags |= EXC_IE;
+      f.setIndefinite(dst);
+    } else f.setInf(dst, sign);
+    return;
+  }
+  if (ca === CLS_ZERO || cb === CLS_ZERO) {
+    f.setZero(dst, sign);
+    return;
+  }
+  f.unpack(a);
+  const ea = f.uExp, ah = f.uHi, al = f.uLo;
+  f.unpack(b);
+  const eb = f.uExp;
+  mul64(ah, al, f.uHi, f.uLo);
+  let e = ea + eb - 16383 + 1;
+  let h = P3, l = P2, x = P1;
+  const st = P0 !== 0 ? 1 : 0;
+  if (h < 0x80000000) {
+    h = ((h << 1) | (l >>> 31)) >>> 0;
+    l = ((l << 1) | (x >>> 31)) >>> 0;
+    x = (x << 1) >>> 0;
+    e -= 1;
+  }
+  f.roundPack(dst, sign, e, h, l, (x | st) >>> 0, prec);
+}
+
+export function div(f: Fp80, dst: number, a: number, b: number, prec: number): void {
+  const ca = f.classify(a);
+  const cb = f.classify(b);
+  f.roundedUp = false;
+  if (ca === CLS_UNSUPPORTED || cb === CLS_UNSUPPORTED || ca >= CLS_QNAN || cb >= CLS_QNAN) {
+    screen2(f, dst, a, b, ca, cb);
+    return;
+  }
+  const sign = f.sign(a) ^ f.sign(b);
+  if (ca === CLS_INF) {
+    if (cb === CLS_INF) {
+      f.flags |= EXC_IE;
+      f.setIndefinite(dst);
+      return;
+    }
+    if (cb === CLS_DENORMAL) f.flags |= EXC_DE;
+    f.setInf(dst, sign);
+    return;
+  }
+  if (cb === CLS_INF) {
+    if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
+    f.setZero(dst, sign);
+    return;
+  }
+  if (cb === CLS_ZERO) {
+    if (ca === CLS_ZERO) {
+      f.flags |= EXC_IE;
+      f.setIndefinite(dst);
+      return;
+    }
+    f.flags |= EXC_ZE; // zero divide takes precedence over a denormal dividend (no DE)
+    f.setInf(dst, sign);
+    return;
+  }
+  if (ca === CLS_DENORMAL || cb === CLS_DENORMAL) f.flags |= EXC_DE;
+  if (ca === CLS_ZERO) {
+    f.setZero(dst, sign);
+    return;
+  }
+  f.unpack(a);
+  const ea = f.uExp;
+  let rh = f.uHi, rl = f.uLo;
+  f.unpack(b);
+  const eb = f.uExp, bh = f.uHi, bl = f.uLo;
+  let e = ea - eb + 16383;
+  if (rh < bh || (rh === bh && rl < bl)) {
+    rh = rh * 2 + (rl >>> 31);
+    rl = (rl << 1) >>> 0;
+    e -= 1;
+  }
+  divSig(rh, rl, bh, bl);
+  f.roundPack(dst, sign, e, QH, QL, QX, prec);
+}
+
+// Quotient of a significand division: 64 bits in QH:QL, two more bits and the sticky in QX.
+let QH = 0;
+let QL = 0;
+let QX = 0;
+
+/** Long division of r (< 2b) by b (normalized); 66 quotient bits plus sticky. */
+export function divSig(rh: number, rl: number, bh: number, bl: number): void {
+  let qh = 0, ql = 0, qx = 0;
+  for (let i = 0; i < 66; i++) {
+    let bit = 0;
+    if (rh > bh || (rh === bh && rl >= bl)) {
+      bit = 1;
+      if (rl >= bl) {
+        rl -= bl;
+        rh -= bh;
+      } else {
+        rl = rl + TWO32 - bl;
+        rh = rh - bh - 1;
+      }
+    }
+    rh = rh * 2 + (rl >>> 31);
+    rl = (rl << 1) >>> 0;
+    if (i < 32) qh = qh * 2 + bit;
+    else if (i < 64) ql = ql * 2 + bit;
+    else qx = qx * 2 + bit;
+  }
+  QH = qh;
+  QL = ql;
+  QX = ((qx << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+}
+
+export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
+  const ca = f.classify(a);
+  f.roundedUp = false;
+  if (ca === CLS_UNSUPPORTED) {
+    f.flags |= EXC_IE;
+    f.setIndefinite(dst);
+    return;
+  }
+  if (ca === CLS_SNAN) {
+    f.flags |= EXC_IE;
+    f.quiet(dst, a);
+    return;
+  }
+  if (ca === CLS_QNAN || ca === CLS_ZERO) {
+    f.copy(dst, a);
+    return;
+  }
+  const sa = f.sign(a);
+  if (sa !== 0) {
+    f.flags |= EXC_IE; // invalid takes precedence over a denormal operand
+    f.setIndefinite(dst);
+    return;
+  }
+  if (ca === CLS_INF) {
+    f.copy(dst, a);
+    return;
+  }
+  if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
+  f.unpack(a);
+  const E = f.uExp - 16383;
+  const ah = f.uHi, al = f.uLo;
+  const odd = (E & 1) !== 0;
+  // Radicand bits, MSB first: a leading 0 for even exponents so the root has 66 bits.
+  let rootH = 0, rootL = 0; // root as a 66-bit number: rootH * 2^32 + rootL
+  let remH = 0, remL = 0; // remainder, up to 68 bits
+  for (let i = 0; i < 66; i++) {
+    // next two radicand bits
+    const p = odd ? 2 * i : 2 * i - 1;
+    const b0 = radBit(ah, al, p);
+    const b1 = radBit(ah, al, p + 1);
+    // rem = rem*4 + bits
+    remH = remH * 4 + (remL >>> 30);
+    remL = (((remL << 2) >>> 0) | (b0 << 1) | b1) >>> 0;
+    // trial = root*4 + 1
+    const tH = rootH * 4 + (rootL >>> 30);
+    const tL = (((rootL << 2) >>> 0) | 1) >>> 0;
+    rootH = rootH * 2 + (rootL >>> 31);
+    rootL = (rootL << 1) >>> 0;
+    if (remH > tH || (remH === tH && remL >= tL)) {
+      if (remL >= tL) {
+        remL -= tL;
+        remH -= tH;
+      } else {
+        remL = remL + TWO32 - tL;
+        remH = remH - tH - 1;
+      }
+      rootL = (rootL | 1) >>> 0;
+    }
+  }
+  // root has 66 bits: top 64 in h:l, low 2 in x.
+  const h = Math.floor(rootH / 4);
+  const l = (((rootH & 3) << 30) | (rootL >>> 2)) >>> 0;
+  const x = (((rootL & 3) << 30) | (remH !== 0 || remL !== 0 ? 1 : 0)) >>> 0;
+  f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h, l, x, prec);
+}
+
+/** Bit p (0 = MSB) of the 64-bit significand ah:al, zero outside 0..63. */
+function radBit(ah: number, al: number, p: number): number {
+  if (p < 0 || p > 63) return 0;
+  return p < 32 ? (ah >>> (31 - p)) & 1 : (al >>> (63 - p)) & 1;
+}
+
