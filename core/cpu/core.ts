@@ -56,6 +56,10 @@ export class CpuCore extends CpuOperands {
       write8: (l, v) => self.lw8(l, v),
       write16: (l, v) => self.lw16(l, v),
       write32: (l, v) => self.lw32(l, v),
+      eflags: () => self.getFlags(),
+      // FCOMI family: ZF PF CF from the unit, OF SF AF cleared (SDM vol. 2 FCOMI).
+      setCompareFlags: (zfPfCf) => self.setFlagBits(0x8d5, zfPfCf & 0x45),
+      writeAx: (v) => void (self.regs[0] = (self.regs[0]! & ~0xffff) | (v & 0xffff)),
     };
   }
 

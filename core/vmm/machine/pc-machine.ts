@@ -3,6 +3,7 @@
 // that knows port and IRQ numbers; devices get lines and backends handed in.
 import { MmioBus, PortBus, type InterruptController } from '../../bus';
 import { Cpu, type StopReason } from '../../cpu';
+import { X87 } from '../../cpu/fpu';
 import { DebugExitPort } from '../../devices/debug-exit';
 import { I8042 } from '../../devices/i8042';
 import { HostBridge440fx, IsaBridgePiix3, PciBus, PciConfigMechanism1 } from '../../devices/pci';
@@ -45,7 +46,8 @@ export class PcMachine {
   ) {
     const a20 = new SimpleA20Gate(true, (on) => this.cpu.setA20(on));
     const requestReset = (): void => this.raise({ kind: 'reset' });
-    this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio });
+    this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: undefined });
+    this.cpu.fpu = new X87(this.cpu.fpuHost);
     this.cpu.interruptController = this.pic satisfies InterruptController;
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
