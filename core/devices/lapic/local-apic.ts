@@ -121,6 +121,11 @@ export class LocalApic implements MmioDevice, InterruptController {
   private timer: TimerHandle | undefined;
   /** An ExtINT message from the I/O APIC (virtual wire through pin 0) awaits INTA. */
   private extIntMessage = false;
+  /** Cache of `deliverableVector` for the per-instruction `hasInterrupt`; cleared on any change. */
+  private cachedVector = -1;
+  private cacheValid = false;
+  /** LVT LINT0 is unmasked ExtINT: the 8259's INTR passes through. */
+  private lint0ExtInt = false;
 
   constructor(options: LocalApicOptions) {
     this.options = options;
@@ -150,6 +155,8 @@ export class LocalApic implements MmioDevice, InterruptController {
     this.timer?.cancel();
     this.timer = undefined;
     this.extIntMessage = false;
+    this.invalidate();
+    this.syncLint0();
   }
 
   // ---- the CPU's view ----------------------------------------------------------------
@@ -182,15 +189,29 @@ export class LocalApic implements MmioDevice, InterruptController {
   }
 
   private extIntPassesThrough(): boolean {
+    return this.lint0ExtInt;
+  }
+
+  private syncLint0(): void {
     const lint0 = this.lvt[LVT_LINT0]!;
-    return (lint0 & LVT_MASK) === 0 && ((lint0 >> 8) & 7) === DELIVERY_EXTINT;
+    this.lint0ExtInt = (lint0 & LVT_MASK) === 0 && ((lint0 >> 8) & 7) === DELIVERY_EXTINT;
   }
 
   private deliverableVector(): number {
-    if (!this.softwareEnabled) return -1;
-    const v = highestBit(this.irr);
-    if (v < 0) return -1;
-    return (v & 0xf0) > (this.ppr() & 0xf0) ? v : -1;
+    if (this.cacheValid) return this.cachedVector;
+    let result = -1;
+    if (this.softwareEnabled) {
+      const v = highestBit(this.irr);
+      if (v >= 0 && (v & 0xf0) > (this.ppr() & 0xf0)) result = v;
+    }
+    this.cachedVector = result;
+    this.cacheValid = true;
+    return result;
+  }
+
+  /** IRR, ISR, TPR or SVR changed. */
+  private invalidate(): void {
+    this.cacheValid = false;
   }
 
   hasInterrupt(): boolean {
@@ -206,6 +227,7 @@ export class LocalApic implements MmioDevice, InterruptController {
     if (v >= 0) {
       clearBit(this.irr, v);
       setBit(this.isr, v);
+      this.invalidate();
       return v;
     }
     if (this.extIntMessage || (this.extIntPassesThrough() && this.extInt.hasInterrupt())) {
@@ -241,6 +263,7 @@ export class LocalApic implements MmioDevice, InterruptController {
     setBit(this.irr, vector);
     if (levelTriggered) setBit(this.tmr, vector);
     else clearBit(this.tmr, vector);
+    this.invalidate();
   }
 
   /** LINT1 as an input pin (NMI on the PC). LINT0's level comes from `extInt`. */
@@ -262,6 +285,7 @@ export class LocalApic implements MmioDevice, InterruptController {
     const v = highestBit(this.isr);
     if (v < 0) return;
     clearBit(this.isr, v);
+    this.invalidate();
     if (testBit(this.tmr, v)) this.options.onEoi?.(v);
   }
 
@@ -271,6 +295,7 @@ export class LocalApic implements MmioDevice, InterruptController {
     if (!(lvt & LVT_MASK) && (lvt & 0xff) >= 16) {
       setBit(this.irr, lvt & 0xff);
       clearBit(this.tmr, lvt & 0xff);
+      this.invalidate();
     }
   }
 
@@ -345,6 +370,7 @@ export class LocalApic implements MmioDevice, InterruptController {
       value |= this.lvt[lvtIndex]! & 0x5000 & ~LVT_WRITABLE[lvtIndex]!;
       if (!this.softwareEnabled) value |= LVT_MASK; // SDM §10.4.7.2
       this.lvt[lvtIndex] = value;
+      if (lvtIndex === LVT_LINT0) this.syncLint0();
       if (lvtIndex === LVT_TIMER) this.rearmTimer();
       return;
     }
@@ -354,6 +380,7 @@ export class LocalApic implements MmioDevice, InterruptController {
         break;
       case REG_TPR:
         this.tpr = v & 0xff;
+        this.invalidate();
         break;
       case REG_EOI:
         this.eoi();
@@ -366,7 +393,9 @@ export class LocalApic implements MmioDevice, InterruptController {
         break;
       case REG_SVR: {
         this.svr = v & 0x3ff;
+        this.invalidate();
         if (!this.softwareEnabled) for (let i = 0; i < LVT_COUNT; i++) this.lvt[i]! |= LVT_MASK;
+        this.syncLint0();
         break;
       }
       case REG_ESR:
@@ -523,6 +552,8 @@ export class LocalApic implements MmioDevice, InterruptController {
     this.timerInitial = n('timerInitial') >>> 0;
     this.timerStartNs = n('timerStartNs');
     this.extIntMessage = !!state.extIntMessage;
+    this.invalidate();
+    this.syncLint0();
     this.rearmTimer();
   }
 }
