@@ -78,3 +78,18 @@ describe('TimeStampCounter', () => {
     expect(out).toEqual({ lo: 0x2345_6789, hi: 1 });
   });
 });
+
+describe('TimerQueue under a guest that reprograms a timer in a loop', () => {
+  it('keeps only live timers and still fires the last one', () => {
+    const q = new TimerQueue();
+    let handle = q.add(1000, () => {});
+    let fired = 0;
+    for (let i = 0; i < 100_000; i++) {
+      handle.cancel();
+      handle = q.add(1000 + i, () => void fired++);
+    }
+    expect(q.size).toBeLessThan(5000);
+    expect(q.runDue(1_000_000)).toBe(1);
+    expect(fired).toBe(1);
+  });
+});
