@@ -50,6 +50,8 @@ interface QueuedTimer extends TimerHandle {
 export class TimerQueue {
   private heap: QueuedTimer[] = [];
   private seq = 0;
+  /** Cancelled timers still in the heap; compacted when they dominate (a guest reprogramming a timer in a loop). */
+  private cancelled = 0;
 
   get size(): number {
     return this.heap.length;
@@ -61,10 +63,13 @@ export class TimerQueue {
       deadline,
       seq: this.seq++,
       callback,
-      cancel() {
+      cancel: () => {
+        if (timer.callback === undefined) return;
         timer.callback = undefined;
+        this.cancelled++;
       },
     };
+    if (this.cancelled > 1024 && this.cancelled * 2 > this.heap.length) this.compact();
     this.heap.push(timer);
     this.up(this.heap.length - 1);
     return timer;
@@ -100,10 +105,20 @@ export class TimerQueue {
   clear(): void {
     for (const t of this.heap) t.callback = undefined;
     this.heap = [];
+    this.cancelled = 0;
+  }
+
+  private compact(): void {
+    this.heap = this.heap.filter((t) => t.callback !== undefined);
+    this.cancelled = 0;
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.callback === undefined) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.callback === undefined) {
+      this.pop();
+      if (this.cancelled > 0) this.cancelled--;
+    }
   }
 
   private pop(): void {

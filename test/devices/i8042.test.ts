@@ -219,4 +219,31 @@ describe('PS/2 mouse behind the i8042', () => {
     expect(b.drain()).toEqual([0xfa, 0xaa]);
     expect(() => b.kbc.restore({ version: 1, ram: [] } as never)).toThrow(/i8042: saved state needs 32 RAM bytes/);
   });
+
+  it('answers read-data in remote mode and echoes in wrap mode', () => {
+    const s = setup();
+    toMouse(s, 0xf0); // remote mode
+    s.drain();
+    s.kbc.mouse.move(2, -2, { right: true });
+    expect(s.drain()).toEqual([]);
+    toMouse(s, 0xeb);
+    expect(s.drain()).toEqual([0xfa, 0x08 | 0x20 | 0x02, 0x02, 0xfe]);
+    toMouse(s, 0xee);
+    toMouse(s, 0x12);
+    expect(s.drain()).toEqual([0xfa, 0x12]);
+    toMouse(s, 0xec);
+    expect(s.drain()).toEqual([0xfa]);
+  });
+
+  it('keyboard resends its last byte on 0xFE and refuses unknown commands with 0xFE', () => {
+    const s = setup();
+    s.cmd(0x60);
+    s.data(0x05); // no translation, to see raw bytes
+    s.data(0xee);
+    s.drain();
+    s.data(0xfe);
+    expect(s.drain()).toEqual([0xee]);
+    s.data(0x01);
+    expect(s.drain()).toEqual([0xfe]);
+  });
 });

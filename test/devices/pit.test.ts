@@ -198,4 +198,30 @@ describe('8254 PIT', () => {
     expect(b.edges()).toBe(3);
     expect(() => b.pit.restore({ version: 1, channels: [] } as never)).toThrow(/pit: saved state needs 3 channels/);
   });
+
+  it('mode 3 on channel 2: gate low forces OUT2 high and stops; gate high restarts the period', () => {
+    const { clock, pit, port61 } = setup();
+    port61.writePort(0, 1, 0x01);
+    program(pit, 2, 3, 1000);
+    clock.advance(tickNs(700)); // in the low half
+    expect(port61.readPort(0, 1) & 0x20).toBe(0);
+    port61.writePort(0, 1, 0x00);
+    expect(port61.readPort(0, 1) & 0x20).toBe(0x20);
+    clock.advance(tickNs(5000));
+    port61.writePort(0, 1, 0x01);
+    pit.writePort(3, 1, 0x80);
+    const c = pit.readPort(2, 1) | (pit.readPort(2, 1) << 8);
+    expect(c).toBe(1000); // reloaded on the gate's rising edge
+  });
+
+  it('mode 5 strobes once per gate trigger', () => {
+    const { clock, pit, port61 } = setup();
+    program(pit, 2, 5, 50);
+    port61.writePort(0, 1, 0x01);
+    const start = clock.now();
+    clock.advanceTo(start + tickNs(50) + 10);
+    expect(pit.out(2)).toBe(false); // the one-clock strobe
+    clock.advance(tickNs(2));
+    expect(pit.out(2)).toBe(true);
+  });
 });

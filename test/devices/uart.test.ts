@@ -167,4 +167,15 @@ describe('16550A UART', () => {
     expect(b.r(LCR)).toBe(0x03);
     expect(() => b.uart.restore({ version: 0 } as never)).toThrow(/uart: saved state version 0/);
   });
+
+  it('clears the receive FIFO on FCR bit 1 and reports no FIFO bits in IIR with FIFOs off', () => {
+    const { uart, r, w } = setup();
+    w(FCR, 0x01);
+    uart.receive([1, 2, 3]);
+    w(FCR, 0x03);
+    expect(r(LSR) & 1).toBe(0);
+    w(FCR, 0x00);
+    expect(r(IIR) & 0xc0).toBe(0);
+    expect(uart.rxSpace).toBe(1);
+  });
 });

@@ -123,7 +123,11 @@ export class HostVirtualClock implements VirtualClock {
     return { version: 1, nowNs: this.now(), ...{ tscOffset: this.tsc.save().offset } };
   }
 
-  /** Continue from a saved guest time (the clock is left paused; call `resume`). */
+  /**
+   * Continue from a saved guest time (the clock is left paused; call `resume`). Drops all
+   * scheduled timers, so restore the clock first and the devices after it: each device's
+   * `restore` schedules its timers again from its own saved state.
+   */
   restore(state: HostClockState): void {
     if (state?.version !== 1 || !Number.isFinite(state.nowNs) || state.nowNs < 0) {
       throw new RangeError('clock: saved state is not a version 1 clock state');

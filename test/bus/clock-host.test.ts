@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { HostVirtualClock } from '../../core/vmm/clock';
+
+function fakeHost(start = 5e12) {
+  let t = start;
+  return { now: () => t, set: (v: number) => void (t = v), add: (d: number) => void (t += d) };
+}
+
+describe('HostVirtualClock', () => {
+  it('starts paused at 0 and follows host time once resumed', () => {
+    const host = fakeHost();
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    host.add(1e9);
+    expect(clock.now()).toBe(0);
+    clock.resume();
+    host.add(250e6);
+    expect(clock.now()).toBe(250e6);
+  });
+
+  it('never runs backwards when the host clock does', () => {
+    const host = fakeHost();
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.resume();
+    host.add(1e6);
+    const a = clock.now();
+    host.add(-5e5);
+    expect(clock.now()).toBe(a);
+    host.add(1e6);
+    expect(clock.now()).toBe(a + 5e5);
+  });
+
+  it('stops guest time while paused: no jump after resume', () => {
+    const host = fakeHost();
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.resume();
+    host.add(1e9);
+    clock.pause();
+    host.add(3600e9);
+    expect(clock.now()).toBe(1e9);
+    clock.resume();
+    host.add(1);
+    expect(clock.now()).toBe(1e9 + 1);
+  });
+
+  it('fires due timers between slices and tells a halted CPU how long it may sleep', () => {
+    const host = fakeHost();
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.resume();
+    const fired: number[] = [];
+    clock.schedule(10e6, (t) => void fired.push(t));
+    clock.schedule(30e6, (t) => void fired.push(t));
+    host.add(4e6);
+    expect(clock.idleBudgetNs()).toBe(6e6);
+    expect(clock.runDue()).toBe(0);
+    host.add(20e6);
+    expect(clock.runDue()).toBe(1);
+    expect(fired).toEqual([24e6]);
+    expect(clock.idleBudgetNs(1e6)).toBe(1e6); // capped by the caller's maximum
+    host.add(100e6);
+    expect(clock.idleBudgetNs()).toBe(0);
+  });
+
+  it('idleWait returns at once when a timer is already due, and sleeps until one is near', () => {
+    const clock = new HostVirtualClock();
+    clock.resume();
+    const doorbell = new Int32Array(new SharedArrayBuffer(4));
+    clock.schedule(clock.now() - 1, () => {});
+    expect(clock.idleWait(doorbell, 0)).toBe('timer');
+    clock.runDue();
+    clock.schedule(clock.now() + 2e6, () => {});
+    expect(clock.idleWait(doorbell, 0)).toBe('timer');
+    expect(clock.runDue()).toBe(1);
+  });
+
+  it('derives the TSC from guest time at its nominal frequency', () => {
+    const host = fakeHost();
+    const clock = new HostVirtualClock({ hostNowNs: host.now, tscHz: 1e9 });
+    clock.resume();
+    host.add(123_456);
+    expect(clock.tsc.read()).toBe(123_456);
+  });
+
+  it('saves and restores guest time so a restored VM continues where it stopped', () => {
+    const host = fakeHost();
+    const a = new HostVirtualClock({ hostNowNs: host.now });
+    a.resume();
+    host.add(42e9);
+    const state = JSON.parse(JSON.stringify(a.save()));
+    const host2 = fakeHost(1e6);
+    const b = new HostVirtualClock({ hostNowNs: host2.now });
+    b.restore(state);
+    b.resume();
+    host2.add(1e9);
+    expect(b.now()).toBe(43e9);
+    expect(() => b.restore({ version: 2 } as never)).toThrow(/clock: saved state/);
+  });
+});
