@@ -66,7 +66,11 @@ export class CpuCore extends CpuOperands {
   get instructionCount(): number {
     return this.counters[0]!;
   }
+  /** The platform's time-stamp counter (derived from the virtual clock); instructions retired when absent. */
+  tscSource: { read(): number; write(value: number): void } | undefined;
+
   get tsc(): number {
+    if (this.tscSource) return this.tscSource.read();
     return this.counters[0]! + this.counters[1]!;
   }
 
@@ -122,7 +126,11 @@ export class CpuCore extends CpuOperands {
     this.msrHi = hi;
   }
   writeMsr(n: number, lo: number, hi: number): void {
-    if (n === MSR_TSC) this.counters[1] = (hi >>> 0) * 4294967296 + (lo >>> 0) - this.counters[0]!;
+    if (n === MSR_TSC) {
+      const value = (hi >>> 0) * 4294967296 + (lo >>> 0);
+      if (this.tscSource) this.tscSource.write(value);
+      else this.counters[1] = value - this.counters[0]!;
+    }
     else if (n === MSR_SYSENTER_CS) this.sysenterCs = lo & 0xffff;
     else if (n === MSR_SYSENTER_ESP) this.sysenterEsp = lo;
     else if (n === MSR_SYSENTER_EIP) this.sysenterEip = lo;

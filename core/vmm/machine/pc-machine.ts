@@ -48,6 +48,7 @@ export class PcMachine {
     const requestReset = (): void => this.raise({ kind: 'reset' });
     this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: undefined });
     this.cpu.fpu = new X87(this.cpu.fpuHost);
+    this.cpu.tscSource = this.clock.tsc;
     this.cpu.interruptController = this.pic satisfies InterruptController;
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
