@@ -31,7 +31,10 @@ export class VmThread implements Disposable {
     const finish = (reason: VmExitReason): void => {
       if (this.exitReason) return;
       this.exitReason = reason;
-      this.state = 'exited';
+      if (this.state !== 'exited') {
+        this.state = 'exited';
+        this.onStateEmitter.fire('exited');
+      }
       resolveExit(reason);
       void this.worker.terminate();
     };

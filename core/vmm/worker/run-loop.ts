@@ -103,8 +103,8 @@ export class VmRunLoop {
     this.flushSerial();
     this.machine.clock.pause();
     this.state = 'exited';
-    this.io.post({ type: 'exit', reason });
     this.io.post({ type: 'state', state: 'exited' });
+    this.io.post({ type: 'exit', reason });
   }
 
   private startLoop(): void {
