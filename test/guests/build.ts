@@ -5,7 +5,7 @@
 //
 //   npx tsx test/guests/build.ts        prints one "name path" line per guest
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,13 +31,18 @@ export function buildTestGuests(outDir = guestOutDir): TestGuest[] {
     const out = join(outDir, `${name}.${format === 'elf' ? 'elf' : 'bin'}`);
     const fresh = existsSync(out) && statSync(out).mtimeMs >= Math.max(statSync(src).mtimeMs, libTime);
     if (!fresh) {
+      // Build beside the output and rename: test files that build at the same time never
+      // see a half-written guest.
+      const tmp = `${out}.${process.pid}.tmp`;
       if (ldFlags) {
-        const obj = join(outDir, `${name}.o`);
+        const obj = `${tmp}.o`;
         run('nasm', ['-f', 'elf32', '-I', guestSourceDir + '/', '-o', obj, src]);
-        run('ld', ['-m', 'elf_i386', ...ldFlags, '-o', out, obj]);
+        run('ld', ['-m', 'elf_i386', ...ldFlags, '-o', tmp, obj]);
+        rmSync(obj, { force: true });
       } else {
-        run('nasm', ['-f', 'bin', '-I', guestSourceDir + '/', '-o', out, src]);
+        run('nasm', ['-f', 'bin', '-I', guestSourceDir + '/', '-o', tmp, src]);
       }
+      renameSync(tmp, out);
     }
     return { name, path: out, format };
   });
