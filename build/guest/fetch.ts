@@ -39,17 +39,67 @@ export interface GuestImages {
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultGuestDir = join(repoRoot, '.cache/guest');
 
-/** Fetch and build what is missing; returns the paths and the manifest. */
+/**
+ * Fetch and build what is missing; returns the paths and the manifest. Safe to call from
+ * several processes at once (test files run in parallel): one builds, the others wait.
+ */
 export function ensureGuestImages(dir = defaultGuestDir, log: (line: string) => void = () => {}): GuestImages {
+  const ready = cachedImages(dir);
+  if (ready) {
+    log(`guest: up to date in ${dir} (kernel ${ready.manifest.kernelVersion})`);
+    return ready;
+  }
+  mkdirSync(dir, { recursive: true });
+  const release = acquireLock(join(dir, '.lock'), log);
+  try {
+    return cachedImages(dir) ?? buildGuestImages(dir, log);
+  } finally {
+    release();
+  }
+}
+
+function cachedImages(dir: string): GuestImages | undefined {
+  const kernel = join(dir, 'vmlinuz');
+  const initrd = join(dir, 'initrd.img');
+  const manifest = readManifest(join(dir, 'manifest.json'));
+  if (manifest && manifest.layoutVersion === LAYOUT_VERSION && existsSync(kernel) && existsSync(initrd)) return { dir, kernel, initrd, manifest };
+  return undefined;
+}
+
+/** An O_EXCL lock file holding our pid; a lock whose process is gone is taken over. */
+function acquireLock(path: string, log: (line: string) => void): () => void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (!isAlive(holder)) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    if (waited === 0) log(`guest: waiting for process ${holder} to finish the guest images`);
+    Atomics.wait(pause, 0, 0, 200);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function buildGuestImages(dir: string, log: (line: string) => void): GuestImages {
   const kernel = join(dir, 'vmlinuz');
   const initrd = join(dir, 'initrd.img');
   const manifestPath = join(dir, 'manifest.json');
-  const cached = readManifest(manifestPath);
-  if (cached && cached.layoutVersion === LAYOUT_VERSION && existsSync(kernel) && existsSync(initrd)) {
-    log(`guest: up to date in ${dir} (kernel ${cached.kernelVersion})`);
-    return { dir, kernel, initrd, manifest: cached };
-  }
-
   const debs = downloadDebs(dir, log);
   const kernelRoot = extract(debs.kernel, join(dir, 'kernel-root'), log);
   const busyboxRoot = extract(debs.busybox, join(dir, 'busybox-root'), log);

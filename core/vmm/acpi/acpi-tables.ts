@@ -25,15 +25,15 @@ export interface AcpiTables {
   readonly tables: readonly PlacedTable[];
 }
 
-/** Lay the tables out from `base` (in guest-physical terms) without touching memory. */
-export function layoutAcpiTables(platform: AcpiPlatform = PC_ACPI_PLATFORM, base = ACPI_AREA_START): AcpiTables {
+/** Lay the tables out from `base` (in guest-physical terms) for a VM of `ramBytes`, without touching memory. */
+export function layoutAcpiTables(ramBytes: number, platform: AcpiPlatform = PC_ACPI_PLATFORM, base = ACPI_AREA_START): AcpiTables {
   let next = base;
   const take = (size: number, align: number): number => {
     const at = Math.ceil(next / align) * align;
     next = at + size;
     return at;
   };
-  const dsdt = buildDsdt(platform);
+  const dsdt = buildDsdt(platform, ramBytes);
   const madt = buildMadt(platform);
   const facs = buildFacs();
   const rsdpAddr = take(RSDP_SIZE, 16);
@@ -61,7 +61,7 @@ export function layoutAcpiTables(platform: AcpiPlatform = PC_ACPI_PLATFORM, base
 /** Build the tables and write them into guest RAM; the result's `rsdp` goes to the boot loader. */
 export function installAcpiTables(memory: GuestMemory, platform: AcpiPlatform = PC_ACPI_PLATFORM): AcpiTables {
   if (!memory.contains(ACPI_AREA_START, ACPI_AREA_END - ACPI_AREA_START)) throw new AcpiError(`acpi: guest RAM (${memory.size} bytes) does not reach the BIOS area at 0xE0000`);
-  const layout = layoutAcpiTables(platform);
+  const layout = layoutAcpiTables(memory.size, platform);
   for (const t of layout.tables) memory.write(t.addr, t.bytes);
   return layout;
 }

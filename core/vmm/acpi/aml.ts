@@ -10,6 +10,7 @@ const SCOPE_OP = 0x10;
 const PACKAGE_OP = 0x12;
 const METHOD_OP = 0x14;
 const RETURN_OP = 0xa4;
+const BUFFER_OP = 0x11;
 const EXT_OP_PREFIX = 0x5b;
 const DEVICE_OP = 0x82; // after ExtOpPrefix
 const ZERO_OP = 0x00;
@@ -112,6 +113,11 @@ export function string(text: string): Aml {
 export function pkg(elements: readonly Aml[]): Aml {
   if (elements.length > 255) throw new AcpiError(`aml: a Package holds at most 255 elements, not ${elements.length}`);
   return withPkgLength([PACKAGE_OP], concat([Uint8Array.of(elements.length), ...elements]));
+}
+
+/** Buffer (§19.6.10) of fixed bytes; a ResourceTemplate is one of these. */
+export function buffer(bytes: Uint8Array): Aml {
+  return withPkgLength([BUFFER_OP], concat([integer(bytes.length), bytes]));
 }
 
 export function name(path: string, value: Aml): Aml {

@@ -4,6 +4,7 @@
 export * from './platform';
 export * from './table-writer';
 export * as aml from './aml';
+export * as amlResources from './aml-resources';
 export * from './rsdp';
 export * from './rsdt';
 export * from './fadt';

@@ -2,7 +2,7 @@
 // ("HdrS" at 0x202) boots by the Linux protocol, anything else must carry a Multiboot header,
 // with `--initrd` becoming its first module.
 import type { GuestMemory } from '../../memory';
-import type { BootEntryState } from './common';
+import { type BootEntryState, BootError } from './common';
 import { loadLinuxKernel } from './linux';
 import { loadMultibootKernel } from './multiboot';
 
@@ -26,6 +26,7 @@ export function isBzImage(kernel: Uint8Array): boolean {
 }
 
 export function loadKernel(memory: GuestMemory, input: KernelBootInput): KernelBootResult {
+  if (input.kernel.length === 0) throw new BootError(`${input.kernelName}: the kernel file is empty`);
   if (isBzImage(input.kernel)) {
     const r = loadLinuxKernel(memory, input);
     return { protocol: 'linux-32', entry: r.entry };

@@ -109,7 +109,7 @@ describe('table set in guest memory', () => {
 
 describe('checked by ACPICA (acpica-tools)', () => {
   const files = new Map<string, string>();
-  for (const t of layoutAcpiTables(PC_ACPI_PLATFORM).tables) {
+  for (const t of layoutAcpiTables(256 * 2 ** 20, PC_ACPI_PLATFORM).tables) {
     const path = join(work, `${t.signature.replace(/ /g, '')}.dat`);
     writeFileSync(path, t.bytes);
     files.set(t.signature, path);
@@ -120,8 +120,9 @@ describe('checked by ACPICA (acpica-tools)', () => {
     return readFileSync(path.replace(/\.dat$/, '.dsl'), 'utf8');
   };
 
-  it('iasl disassembles the DSDT to Name (_S5, Package {Zero, Zero})', () => {
+  it('iasl disassembles the DSDT to \\_SB.PCI0 and Name (_S5, Package {Zero, Zero})', () => {
     const dsl = disassemble('DSDT');
+    expect(dsl.replace(/\s+/g, ' ')).toContain('Device (PCI0) { Name (_HID, EisaId ("PNP0A03") /* PCI Bus */)');
     expect(dsl).toMatch(/DefinitionBlock \("", "DSDT", 1, "VMDESK", "VMDESKPC", 0x00000001\)/);
     expect(dsl.replace(/\s+/g, ' ')).toContain('Name (_S5, Package (0x02) // _S5_: S5 System State { Zero, Zero })');
   });
@@ -145,5 +146,16 @@ describe('checked by ACPICA (acpica-tools)', () => {
     // The GPE0 block (2 status + 2 enable bytes = 16 GPEs) hangs on SCI 9.
     expect(out).toContain('Initialized GPE 00 to 0F [_GPE] 2 regs on interrupt 0x9 (SCI)');
     expect(out.replace(/\s+/g, ' ')).toContain('[Package] Contains 2 Elements: [Integer] = 0000000000000000 [Integer] = 0000000000000000');
+  });
+
+  it('acpiexec finds the PCI host bridge and decodes its _CRS windows', () => {
+    const args = ['-b', 'resources \\_SB.PCI0', ...['FACP', 'FACS', 'APIC', 'DSDT'].map((s) => files.get(s)!)];
+    const out = execFileSync('acpiexec', args, { cwd: work, encoding: 'utf8', stdio: 'pipe' }).replace(/ +/g, ' ');
+    expect(out).not.toMatch(/Warning|Error/i);
+    expect(out).toContain('Resource Type : Bus Number Range');
+    // I/O around the config ports, the VGA hole, and RAM end (256 MiB) up to the I/O APIC.
+    for (const range of ['Address Minimum : 0000\n Address Maximum : 0CF7', 'Address Minimum : 0D00\n Address Maximum : FFFF', 'Address Minimum : 000A0000\n Address Maximum : 000BFFFF', 'Address Minimum : 10000000\n Address Maximum : FEBFFFFF']) {
+      expect(out).toContain(range);
+    }
   });
 });

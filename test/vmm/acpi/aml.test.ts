@@ -21,7 +21,26 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('AML encoder vs iasl', () => {
   it('encodes our DSDT body exactly as iasl compiles its ASL', () => {
-    expect(hex(dsdtBody(PC_ACPI_PLATFORM))).toBe(hex(compileAsl('Name (_S5, Package (0x02) { Zero, Zero })')));
+    const asl = `
+      Scope (_SB)
+      {
+        Device (PCI0)
+        {
+          Name (_HID, EisaId ("PNP0A03"))
+          Name (_UID, Zero)
+          Name (_CRS, ResourceTemplate ()
+          {
+            WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0x0000, 0x0000, 0x00FF, 0x0000, 0x0100,,,)
+            IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08,)
+            WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0x0000, 0x0000, 0x0CF7, 0x0000, 0x0CF8,,,, TypeStatic, DenseTranslation)
+            WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0x0000, 0x0D00, 0xFFFF, 0x0000, 0xF300,,,, TypeStatic, DenseTranslation)
+            DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable, ReadWrite, 0x00000000, 0x000A0000, 0x000BFFFF, 0x00000000, 0x00020000,,,, AddressRangeMemory, TypeStatic)
+            DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable, ReadWrite, 0x00000000, 0x10000000, 0xFEBFFFFF, 0x00000000, 0xEEC00000,,,, AddressRangeMemory, TypeStatic)
+          })
+        }
+      }
+      Name (_S5, Package (0x02) { Zero, Zero })`;
+    expect(hex(dsdtBody(PC_ACPI_PLATFORM, 256 * 2 ** 20))).toBe(hex(compileAsl(asl)));
   });
 
   it('encodes scopes, devices, methods, EISA IDs, strings, integers and long packages', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GUEST_PROMPT } from '../../../core/vmm/initramfs';
+import { ensureGuestImages } from '../../../build/guest/fetch';
 import { guestImages, readGuestInitrd } from '../guest-images';
 
 const work = mkdtempSync(join(tmpdir(), 'vmdesk-initrd-'));
@@ -41,6 +42,14 @@ describe('guest initrd.img', () => {
     expect(manifest.prompt).toBe(GUEST_PROMPT);
     // The host runs i386 static binaries, so the guest's own busybox can syntax-check /init.
     execFileSync(join(root, 'bin/busybox'), ['sh', '-n', join(root, 'init')]);
+  });
+
+  it('is not fetched or rebuilt again when the cache is complete', () => {
+    const before = [statSync(guestImages().kernel).mtimeMs, statSync(guestImages().initrd).mtimeMs];
+    const lines: string[] = [];
+    const again = ensureGuestImages(guestImages().dir, (l) => lines.push(l));
+    expect(lines).toEqual([`guest: up to date in ${guestImages().dir} (kernel ${manifest.kernelVersion})`]);
+    expect([statSync(again.kernel).mtimeMs, statSync(again.initrd).mtimeMs]).toEqual(before);
   });
 
   it('is a static i386 busybox and a bzImage kernel of the version the manifest names', () => {

@@ -97,3 +97,17 @@ export function flatProtectedEntry(
     ss: data,
   };
 }
+
+/**
+ * The same state in the shape of the CPU's `enterFlatProtectedMode` argument (core/cpu
+ * FlatModeEntry): the CPU writes the identical flat GDT at `gdtAddress` and loads the
+ * segment caches itself, so the builder calls `cpu.enterFlatProtectedMode(toFlatModeEntry(e))`.
+ */
+export function toFlatModeEntry(e: BootEntryState): {
+  eip: number;
+  esp: number;
+  gdtAddress: number;
+  registers: { eax: number; ebx: number; ecx: number; edx: number; esi: number; edi: number; ebp: number };
+} {
+  return { eip: e.eip, esp: e.esp, gdtAddress: e.gdtr.base, registers: { eax: e.eax, ebx: e.ebx, ecx: e.ecx, edx: e.edx, esi: e.esi, edi: e.edi, ebp: e.ebp } };
+}

@@ -1,7 +1,7 @@
 // Builds the zero page (struct boot_params, Documentation/arch/x86/zero-page.rst) for the
 // 32-bit boot protocol: the copied setup header with our loader fields, the e820 map and
 // the memory sizes. Everything not named here stays zero, which the kernel reads as "absent".
-import type { E820Entry } from '../e820';
+import { type E820Entry, E820_USABLE, HIGH_RAM_START } from '../e820';
 import { BootError } from '../common';
 
 export const ZERO_PAGE_SIZE = 4096;
@@ -64,7 +64,7 @@ export function buildZeroPage(input: ZeroPageInput): Uint8Array {
   }
 
   let highKib = 0;
-  for (const e of input.e820) if (e.type === 1 && e.addr === 0x100000) highKib = Math.floor(e.size / 1024);
+  for (const e of input.e820) if (e.type === E820_USABLE && e.addr === HIGH_RAM_START) highKib = Math.floor(e.size / 1024);
   v.setUint16(BP.extMemK, Math.min(highKib, 0xffff), true);
   v.setUint32(BP.altMemK, highKib, true);
 

@@ -1,6 +1,6 @@
 // Lays out the Multiboot information structure (spec 0.6.96 §3.3) and what it points to
 // (memory map, module list, strings) in one block of guest memory.
-import type { E820Entry } from '../e820';
+import { type E820Entry, E820_USABLE, HIGH_RAM_START } from '../e820';
 import { BootError } from '../common';
 
 export const MULTIBOOT_BOOTLOADER_MAGIC = 0x2badb002;
@@ -66,9 +66,9 @@ export function buildMultibootInfo(input: MultibootInfoInput): Uint8Array {
   let lowKib = 0;
   let highKib = 0;
   for (const e of input.e820) {
-    if (e.type !== 1) continue;
+    if (e.type !== E820_USABLE) continue;
     if (e.addr === 0) lowKib = Math.floor(e.size / 1024);
-    if (e.addr === 0x100000) highKib = Math.floor(e.size / 1024);
+    if (e.addr === HIGH_RAM_START) highKib = Math.floor(e.size / 1024);
   }
   v.setUint32(MBI.flags, MBI_MEMORY | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER_NAME, true);
   v.setUint32(MBI.memLower, lowKib, true);
