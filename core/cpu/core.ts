@@ -66,6 +66,8 @@ export class CpuCore extends CpuOperands {
   get instructionCount(): number {
     return this.counters[0]!;
   }
+  /** The local APIC's IA32_APIC_BASE MSR, when the platform has one (CPUID then reports APIC). */
+  apicBaseMsr: { readApicBaseMsr(): number; writeApicBaseMsr(value: number): void } | undefined;
   /** The platform's time-stamp counter (derived from the virtual clock); instructions retired when absent. */
   tscSource: { read(): number; write(value: number): void } | undefined;
 
@@ -108,7 +110,7 @@ export class CpuCore extends CpuOperands {
     } else if (n === MSR_SYSENTER_CS) lo = this.sysenterCs;
     else if (n === MSR_SYSENTER_ESP) lo = this.sysenterEsp;
     else if (n === MSR_SYSENTER_EIP) lo = this.sysenterEip;
-    else if (n === MSR_APIC_BASE) lo = this.apicBase;
+    else if (n === MSR_APIC_BASE) lo = this.apicBaseMsr ? this.apicBaseMsr.readApicBaseMsr() | 0 : this.apicBase;
     else if (n === MSR_MTRRCAP) lo = 0x508; // 8 variable ranges, fixed ranges, write-combining
     else if (n >= MSR_MTRR_PHYSBASE0 && n <= MSR_MTRR_PHYSMASK7) {
       lo = this.mtrrVar[(n - MSR_MTRR_PHYSBASE0) * 2]!;
@@ -134,7 +136,10 @@ export class CpuCore extends CpuOperands {
     else if (n === MSR_SYSENTER_CS) this.sysenterCs = lo & 0xffff;
     else if (n === MSR_SYSENTER_ESP) this.sysenterEsp = lo;
     else if (n === MSR_SYSENTER_EIP) this.sysenterEip = lo;
-    else if (n === MSR_APIC_BASE) this.apicBase = (lo & 0xfffff900) | 0;
+    else if (n === MSR_APIC_BASE) {
+      if (this.apicBaseMsr) this.apicBaseMsr.writeApicBaseMsr(lo >>> 0);
+      else this.apicBase = (lo & 0xfffff900) | 0;
+    }
     else if (n >= MSR_MTRR_PHYSBASE0 && n <= MSR_MTRR_PHYSMASK7) {
       this.mtrrVar[(n - MSR_MTRR_PHYSBASE0) * 2] = lo;
       this.mtrrVar[(n - MSR_MTRR_PHYSBASE0) * 2 + 1] = hi & 0xf;
@@ -188,6 +193,7 @@ export class CpuCore extends CpuOperands {
     f |= 1 << 4; // TSC
     f |= 1 << 5; // MSR
     f |= 1 << 8; // CX8
+    if (this.apicBaseMsr) f |= 1 << 9; // APIC
     f |= 1 << 11; // SEP
     f |= 1 << 12; // MTRR
     f |= 1 << 13; // PGE

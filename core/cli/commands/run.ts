@@ -69,7 +69,7 @@ export const runCommand = defineCommand({
       cmdline: options.append,
       debugExit: options['debug-exit'],
       noReboot: options['no-reboot'],
-      apic: false,
+      apic: true,
     };
 
     const vm = new VmThread(spec);

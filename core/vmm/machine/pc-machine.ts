@@ -4,8 +4,12 @@
 import { MmioBus, PortBus, type InterruptController } from '../../bus';
 import { Cpu, type StopReason } from '../../cpu';
 import { X87 } from '../../cpu/fpu';
+import { AcpiPm } from '../../devices/acpi-pm';
 import { DebugExitPort } from '../../devices/debug-exit';
 import { I8042 } from '../../devices/i8042';
+import { IoApic } from '../../devices/ioapic';
+import { IsaIrqRouter } from '../../devices/isa-irq';
+import { LocalApic } from '../../devices/lapic';
 import { HostBridge440fx, IsaBridgePiix3, PciBus, PciConfigMechanism1 } from '../../devices/pci';
 import { PicPair } from '../../devices/pic';
 import { Pit8254, SystemControlPortB } from '../../devices/pit';
@@ -15,10 +19,11 @@ import { Rtc146818 } from '../../devices/rtc';
 import { SimpleA20Gate } from '../../devices/types';
 import { Uart16550 } from '../../devices/uart';
 import { GuestMemory } from '../../memory';
+import { installAcpiTables } from '../acpi';
 import { loadKernel, type BootEntryState } from '../boot';
 import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
-import { IRQS, PORTS } from './platform-map';
+import { ADDRESSES, IRQS, PORTS } from './platform-map';
 import { BatchingSerialSink } from './serial-sink';
 
 /** Why the machine wants its run loop to end or restart, set by devices mid-slice. */
@@ -30,6 +35,10 @@ export class PcMachine {
   readonly clock = new HostVirtualClock();
   readonly cpu: Cpu;
   readonly pic = new PicPair();
+  readonly lapic: LocalApic | undefined;
+  readonly ioapic: IoApic | undefined;
+  readonly acpiPm: AcpiPm | undefined;
+  private readonly acpiRsdp: number | undefined;
   readonly pit: Pit8254;
   readonly rtc: Rtc146818;
   readonly uarts: Uart16550[];
@@ -49,20 +58,35 @@ export class PcMachine {
     this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: undefined });
     this.cpu.fpu = new X87(this.cpu.fpuHost);
     this.cpu.tscSource = this.clock.tsc;
-    this.cpu.interruptController = this.pic satisfies InterruptController;
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
     this.ports.register('pic-slave', PORTS.picSlave, 2, this.pic.slavePorts);
     this.ports.register('elcr', PORTS.elcr, 2, this.pic.elcrPorts);
 
-    this.pit = new Pit8254({ clock: this.clock, irq0: this.pic.irq(IRQS.pit) });
+    // APIC platform: the local APIC passes the 8259 through LINT0 until the guest switches
+    // to I/O APIC routing, so a `noapic` kernel still runs on the PIC alone.
+    if (spec.apic) {
+      const lapic = new LocalApic({ clock: this.clock, extInt: this.pic, onEoi: (v) => ioapic.eoi(v) });
+      const ioapic = new IoApic({ id: 1, deliver: (m) => lapic.acceptInterrupt(m.vector, m.levelTriggered, m.deliveryMode) });
+      this.lapic = lapic;
+      this.ioapic = ioapic;
+      this.mmio.register('lapic', ADDRESSES.localApic, 0x1000, lapic);
+      this.mmio.register('ioapic', ADDRESSES.ioApic, 0x1000, ioapic);
+      this.cpu.interruptController = lapic satisfies InterruptController;
+      this.cpu.apicBaseMsr = lapic;
+    } else {
+      this.cpu.interruptController = this.pic satisfies InterruptController;
+    }
+    const isa = new IsaIrqRouter({ pic: this.pic, ioapic: this.ioapic, overrides: { 0: 2 } });
+
+    this.pit = new Pit8254({ clock: this.clock, irq0: isa.irq(IRQS.pit) });
     this.ports.register('pit', PORTS.pit, 4, this.pit);
     this.ports.register('port61', PORTS.systemControlB, 1, new SystemControlPortB({ clock: this.clock, pit: this.pit }));
 
-    this.rtc = new Rtc146818({ clock: this.clock, irq: this.pic.irq(IRQS.rtc), ramBytes: memory.size });
+    this.rtc = new Rtc146818({ clock: this.clock, irq: isa.irq(IRQS.rtc), ramBytes: memory.size });
     this.ports.register('rtc', PORTS.rtc, 2, this.rtc);
 
-    this.i8042 = new I8042({ irq1: this.pic.irq(IRQS.keyboard), irq12: this.pic.irq(IRQS.mouse), a20, onReset: requestReset });
+    this.i8042 = new I8042({ irq1: isa.irq(IRQS.keyboard), irq12: isa.irq(IRQS.mouse), a20, onReset: requestReset });
     this.ports.register('i8042-data', PORTS.i8042Data, 1, this.i8042.dataPort);
     this.ports.register('i8042-command', PORTS.i8042Command, 1, this.i8042.commandPort);
 
@@ -77,9 +101,19 @@ export class PcMachine {
     pci.register(1, 0, new IsaBridgePiix3());
     this.ports.register('pci-config', PORTS.pciConfig, 8, new PciConfigMechanism1({ bus: pci, onReset: requestReset }));
 
+    if (spec.apic) {
+      const pm = new AcpiPm({ clock: this.clock, sci: isa.irq(IRQS.sci), onPowerOff: () => this.raise({ kind: 'poweroff' }) });
+      this.acpiPm = pm;
+      this.ports.register('acpi-pm1-evt', PORTS.acpiPm, 4, pm.eventBlock);
+      this.ports.register('acpi-pm1-cnt', PORTS.acpiPm + 4, 2, pm.controlBlock);
+      this.ports.register('acpi-pm-tmr', PORTS.acpiPm + 8, 4, pm.timerBlock);
+      this.ports.register('acpi-gpe0', PORTS.acpiPm + 0x20, 4, pm.gpe0Block);
+      this.acpiRsdp = installAcpiTables(memory).rsdp;
+    }
+
     this.serialSinks = PORTS.com.map(() => new BatchingSerialSink());
     this.uarts = PORTS.com.map((base, i) => {
-      const uart = new Uart16550({ clock: this.clock, irq: this.pic.irq(IRQS.com[i]!), backend: this.serialSinks[i] });
+      const uart = new Uart16550({ clock: this.clock, irq: isa.irq(IRQS.com[i]!), backend: this.serialSinks[i] });
       this.ports.register(`com${i + 1}`, base, 8, uart);
       return uart;
     });
@@ -102,9 +136,17 @@ export class PcMachine {
         initrd: initrd?.data,
         initrdName: initrd?.name,
         cmdline,
+        acpiRsdp: this.acpiRsdp,
       }).entry;
     }
     enterBootState(this.cpu, this.entry);
+  }
+
+  /** The ACPI power button (guest shutdown); false when the machine has no ACPI. */
+  pressPowerButton(): boolean {
+    if (!this.acpiPm) return false;
+    this.acpiPm.pressPowerButton();
+    return true;
   }
 
   /** Run one slice of at most `budget` instructions after firing due timers. */

@@ -66,8 +66,8 @@ export class VmRunLoop {
         return;
       case 'power-button':
         if (s !== 'running' && s !== 'paused') return refuse();
-        // The ACPI power button arrives with the ACPI PM device; until then the guest cannot see it.
-        return refuse();
+        if (!this.machine.pressPowerButton()) return refuse();
+        return;
       case 'stop': // any --Stop--> Exited
         if (s === 'exited') return refuse();
         this.exit({ kind: 'stopped' });

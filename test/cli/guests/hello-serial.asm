@@ -1,6 +1,7 @@
 ; A Multiboot v1 test guest (flat binary, a.out kludge): prints a line on COM1, echoes one
 ; line of serial input back in upper case, then leaves through the debug-exit port with 0x15
-; (vmdesk run exits with (0x15 << 1) | 1 = 43).
+; (vmdesk run exits with (0x15 << 1) | 1 = 43). With the command line "q" it leaves at once
+; after the greeting.
 BITS 32
 ORG 0x100000
 
@@ -22,6 +23,11 @@ start:
   mov esp, 0x90000
   mov esi, greeting
   call puts
+  test dword [ebx], 4             ; multiboot_info.flags: is there a command line?
+  jz .read
+  mov esi, [ebx + 16]
+  cmp byte [esi], 'q'
+  je .leave
 .read:
   mov dx, COM1 + 5                ; LSR
 .wait_rx:
@@ -43,6 +49,7 @@ start:
 .done:
   mov al, 10
   call putc
+.leave:
   mov dx, 0x501
   mov al, 0x15
   out dx, al
