@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, vmdeskHome } from '../common';
 import { createHandlers, type ApiHandlers } from '../server';
-import { HostAgent, parseDatastoreArg, type DatastoreConfig, type VmRuntime } from '../vmkernel';
+import { HostAgent, openHostDatabase, parseDatastoreArg, readRememberedDatastores, type DatastoreConfig, type VmRuntime } from '../vmkernel';
 import { VMDESK_VERSION } from './version';
 
 export interface EmbeddedHost {
@@ -30,8 +30,21 @@ export function hostDatabaseFile(): string {
   return path.join(vmdeskHome(), 'host.sqlite');
 }
 
-export function startEmbeddedHost(datastoreArgs: readonly string[], options: EmbeddedHostOptions = {}): EmbeddedHost {
-  const datastores = datastoreArgs.length > 0 ? datastoreArgs.map((a) => parseDatastoreArg(a)) : [defaultDatastore()];
+/** The datastores the host in the vmdesk home last ran with, or datastore1. */
+function rememberedOrDefault(): DatastoreConfig[] {
+  const db = openHostDatabase(hostDatabaseFile());
+  try {
+    const known = readRememberedDatastores(db);
+    return known.length > 0 ? known : [defaultDatastore()];
+  } finally {
+    db.close();
+  }
+}
+
+/** `datastoreArgs`: NAME=PATH from the command line, or "remembered" (vm commands). */
+export function startEmbeddedHost(datastoreArgs: readonly string[] | 'remembered', options: EmbeddedHostOptions = {}): EmbeddedHost {
+  const datastores =
+    datastoreArgs === 'remembered' ? rememberedOrDefault() : datastoreArgs.length > 0 ? datastoreArgs.map((a) => parseDatastoreArg(a)) : [defaultDatastore()];
   const names = new Set<string>();
   for (const ds of datastores) {
     if (names.has(ds.name)) throw new UsageError(`datastore: "${ds.name}" is given twice`);

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import type { ApiEventMessage, HostInfo, HostStats, InventoryTree, TaskInfo } from '../api';
 import { DisposableStore, Emitter, type Disposable } from '../common';
-import { openHostDatabase, type Db } from './db/host-database';
+import { openHostDatabase, readRememberedDatastores, rememberDatastores, type Db } from './db/host-database';
 import { browseDatastore, findDatastore } from './datastore-files';
 import { type DatastoreConfig, summarizeDatastore } from './datastores';
 import { type DiskProvisioner, RawDiskProvisioner } from './disks/disk-provisioner';
@@ -16,7 +16,8 @@ import { VmRegistry } from './vms/vm-registry';
 
 export interface HostAgentOptions {
   readonly version: string;
-  readonly datastores: readonly DatastoreConfig[];
+  /** The datastores; "remembered": those of the last run with this database (none: []). */
+  readonly datastores: readonly DatastoreConfig[] | 'remembered';
   /** Milliseconds between host stats samples. */
   readonly statsIntervalMs?: number;
   /** Overrides the OS host name (tests, several hosts on one machine). */
@@ -40,18 +41,24 @@ export class HostAgent implements Disposable {
   private readonly onEventEmitter = this.store.add(new Emitter<ApiEventMessage>());
   readonly onEvent = this.onEventEmitter.event;
   readonly name: string;
+  readonly datastores: readonly DatastoreConfig[];
 
   constructor(private readonly options: HostAgentOptions) {
     this.name = options.name ?? os.hostname();
     this.db = openHostDatabase(options.databaseFile ?? ':memory:');
     this.store.add({ dispose: () => this.db.close() });
+    if (options.datastores === 'remembered') this.datastores = readRememberedDatastores(this.db);
+    else {
+      this.datastores = options.datastores;
+      rememberDatastores(this.db, options.datastores);
+    }
     this.tasks = new TaskManager(this.db);
     this.store.add({ dispose: () => this.tasks.dispose() });
     this.events = new EventLog(this.db);
     this.store.add({ dispose: () => this.events.dispose() });
     this.vms = new VmRegistry({
       db: this.db,
-      datastores: options.datastores,
+      datastores: this.datastores,
       runtime: options.runtime ?? new NoVmRuntime(),
       disks: options.disks ?? new RawDiskProvisioner(),
       tasks: this.tasks,
@@ -73,10 +80,6 @@ export class HostAgent implements Disposable {
         this.vms.sample();
       }),
     );
-  }
-
-  get datastores(): readonly DatastoreConfig[] {
-    return this.options.datastores;
   }
 
   info(): HostInfo {
@@ -104,7 +107,7 @@ export class HostAgent implements Disposable {
           id: `host-${this.name}`,
           name: this.name,
           vms: this.vms.summaries(),
-          datastores: this.options.datastores.map(summarizeDatastore),
+          datastores: this.datastores.map(summarizeDatastore),
           networks: [{ id: 'network-vm', name: 'VM Network' }],
         },
       ],
@@ -116,16 +119,16 @@ export class HostAgent implements Disposable {
   }
 
   browse(datastore: string, rel?: string) {
-    return browseDatastore(findDatastore(this.options.datastores, datastore), rel ?? '');
+    return browseDatastore(findDatastore(this.datastores, datastore), rel ?? '');
   }
 
   /** Scan the datastores once as a task, so Recent Tasks shows what start-up did. */
   async scanDatastores(): Promise<void> {
     await this.tasks.run('Refresh datastores', this.name, (task) => {
-      this.options.datastores.forEach((ds, i) => {
+      this.datastores.forEach((ds, i) => {
         const s = summarizeDatastore(ds);
         if (!s.accessible) this.events.log({ level: 'warning', type: 'DatastoreInaccessibleEvent', message: s.problem ?? `datastore ${ds.name} is inaccessible`, target: ds.name, targetId: s.id });
-        task.progress(((i + 1) / this.options.datastores.length) * 100);
+        task.progress(((i + 1) / this.datastores.length) * 100);
       });
     }, { targetId: `host-${this.name}` });
     this.onEventEmitter.fire({ event: 'inventory.changed', data: this.tree() });

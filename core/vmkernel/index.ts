@@ -3,7 +3,7 @@ export { HostAgent, type HostAgentOptions } from './host-agent';
 export { parseDatastoreArg, type DatastoreConfig } from './datastores';
 export { TaskManager, type TaskControl } from './tasks';
 export { EventLog, type EventInput } from './event-log';
-export { openHostDatabase, HostDatabaseError } from './db/host-database';
+export { openHostDatabase, readRememberedDatastores, HostDatabaseError } from './db/host-database';
 export { VmRegistry, VmError } from './vms/vm-registry';
 export { locateFile, datastorePath, browseDatastore, DatastoreError } from './datastore-files';
 export { RawDiskProvisioner, type DiskProvisioner, type DiskRequest } from './disks/disk-provisioner';

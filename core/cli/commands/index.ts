@@ -2,5 +2,19 @@
 import type { Command } from '../command';
 import { desktopCommand } from './desktop';
 import { serveCommand } from './serve';
+import { userAddCommand } from './user-add';
+import { vmConsoleCommand } from './vm-console';
+import { vmCreateCommand, vmRegisterCommand } from './vm-create';
+import { vmListCommand } from './vm-list';
+import { vmPowerCommands } from './vm-power';
 
-export const commands: readonly Command[] = [desktopCommand, serveCommand] as readonly Command[];
+export const commands: readonly Command[] = [
+  desktopCommand,
+  serveCommand,
+  userAddCommand,
+  vmListCommand,
+  vmCreateCommand,
+  vmRegisterCommand,
+  ...vmPowerCommands,
+  vmConsoleCommand,
+] as readonly Command[];

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS tasks (
   result TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_seq ON tasks (seq);
+CREATE TABLE IF NOT EXISTS datastores (
+  name TEXT PRIMARY KEY,
+  path TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   time INTEGER NOT NULL,
@@ -75,4 +79,17 @@ export function openHostDatabase(file: string): Db {
     const why = code === 'SQLITE_NOTADB' ? 'the file is not an SQLite database' : code === 'SQLITE_CORRUPT' ? 'the database is corrupt' : errorMessage(err);
     throw new HostDatabaseError(`host: cannot open the inventory database ${where}: ${why}; move it aside to start with an empty inventory`, err);
   }
+}
+
+/** The datastores the host last ran with (so `vmdesk vm …` finds what `vmdesk serve` had). */
+export function readRememberedDatastores(db: Db): { name: string; path: string }[] {
+  return db.prepare('SELECT name, path FROM datastores ORDER BY name').all() as { name: string; path: string }[];
+}
+
+export function rememberDatastores(db: Db, datastores: readonly { name: string; path: string }[]): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM datastores').run();
+    const insert = db.prepare('INSERT INTO datastores (name, path) VALUES (?, ?)');
+    for (const ds of datastores) insert.run(ds.name, ds.path);
+  })();
 }
