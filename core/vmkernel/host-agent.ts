@@ -131,6 +131,7 @@ export class HostAgent implements Disposable {
         task.progress(((i + 1) / this.datastores.length) * 100);
       });
     }, { targetId: `host-${this.name}` });
+    if (this.store.isDisposed) return;
     this.onEventEmitter.fire({ event: 'inventory.changed', data: this.tree() });
   }
 
