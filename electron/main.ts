@@ -20,7 +20,7 @@ function datastoreArgs(argv: readonly string[]): string[] {
 const windows = new WindowManager(globalThis.__vmdeskBundleDir ?? __dirname);
 
 if (enforceSingleInstance(app, () => windows.focus())) {
-  guardNavigation(app, () => windows.appUrl);
+  guardNavigation(app, () => windows.appUrl, () => windows.consoleWindowOptions());
   void app.whenReady().then(() => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
@@ -33,6 +33,7 @@ if (enforceSingleInstance(app, () => windows.focus())) {
     app.on('will-quit', () => {
       events.dispose();
       ipc.dispose();
+      void host.vms.powerOffAll();
       host.dispose();
     });
   });
