@@ -134,6 +134,21 @@ describe('managing a VM in the web UI', () => {
     await expect.poll(() => page.locator('[data-vm="web01-prod"]').count()).toBe(0);
     expect(fs.existsSync(path.join(dsDir, 'web01'))).toBe(false);
     await shot(page, 'vm-wizard-7-deleted');
+
+    // Register a .vmx found on the datastore, from the browser.
+    fs.mkdirSync(path.join(dsDir, 'found'));
+    fs.writeFileSync(path.join(dsDir, 'found', 'found.vmx'), '.encoding = "UTF-8"\ndisplayName = "found"\nmemsize = "64"\n');
+    await page.click('[data-datastore="san01"] button');
+    await page.click('[role="tab"]:has-text("Files")');
+    await page.click('[data-file="found"] button');
+    await page.click('[data-file="found.vmx"] [data-action="register"]');
+    await expect.poll(() => page.locator('[data-vm="found"]').count()).toBe(1);
+
+    // Log out: back at the login page, and the session is gone.
+    await page.click('.logout button');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+    await page.goto(vmdesk.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
     expect(errors).toEqual([]);
   });
 });
