@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { eventTopic, type ApiEventMessage, type WireRequest, type WireResponse } from '../api';
 import { type Disposable, type Event, createLogger, toDisposable } from '../common';
-import type { AuthGate } from './auth';
+import { type AuthGate, SESSION_COOKIE, readCookie } from './auth';
 import { type CallContext, newCallContext } from './call-context';
 import { dispatch } from './dispatch';
 import type { ApiHandlers } from './handlers';
@@ -49,7 +49,15 @@ export function attachWsTransport({ server, handlers, events, auth }: WsTranspor
       return;
     }
     const context = newCallContext({ user, loginRequired: Boolean(auth) });
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, context));
+    const token = auth ? readCookie(req, SESSION_COOKIE) : undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serveConnection(ws, context);
+      // Logging out (or expiry) closes the session's connections too.
+      if (auth && token) {
+        const ended = auth.sessions.onEnd((t) => t === token && ws.close(4001, 'session ended'));
+        ws.on('close', () => ended.dispose());
+      }
+    });
   };
 
   const serveConnection = (ws: WebSocket, context: CallContext): void => {

@@ -50,6 +50,13 @@ describe('vmdesk vm against a running host', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATE\s+MEMORY\s+CPUS\s+VMX$/);
     expect(table.stdout).toMatch(/cli01\s+poweredOff\s+128 MB\s+1\s+\[lab\] cli01\/cli01\.vmx/);
 
+    const set = await vmdesk(['vm', 'reconfigure', 'cli01', '--memory', '256', '--cdrom', 'rescue.iso', '--server', serve.url]);
+    expect(set.stdout).toBe('vm cli01: reconfigured (256 MB, 1 vCPU, boot from kernel)\n');
+    expect(fs.readFileSync(path.join(dsDir, 'cli01', 'cli01.vmx'), 'utf8')).toContain('ide1:0.fileName = "rescue.iso"');
+    const renamed = await vmdesk(['vm', 'rename', 'cli01', 'cli01-b', '--server', serve.url]);
+    expect(renamed.stdout).toBe('vm cli01: renamed to cli01-b\n');
+    expect((await vmdesk(['vm', 'rename', 'cli01-b', 'cli01', '--server', serve.url])).status).toBe(0);
+
     const on = await vmdesk(['vm', 'power-on', 'cli01', '--server', serve.url]);
     expect(on.status).toBe(1);
     expect(on.stderr).toBe('host: this build cannot run VMs yet (the VM worker of core/vmm is not part of it); cli01 stays powered off\n');

@@ -108,8 +108,13 @@ describe('vmdesk serve with login', () => {
       ws.once('message', (m) => resolve(JSON.parse(m.toString())));
       ws.send(JSON.stringify({ id: 1, method: 'session.info', params: {} }));
     });
-    ws.close();
     expect(answer).toEqual({ id: 1, result: { ok: true, data: { loginRequired: true, user: 'admin' } } });
+    // Logging out closes the session's open WebSocket and the cookie no longer opens the API.
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const out = await request(vmdesk.url + 'logout', { method: 'POST', headers: { Cookie: session } });
+    expect(out.status).toBe(303);
+    expect(await closed).toBe(4001);
+    await expect(openWs(vmdesk.url, { Cookie: session })).rejects.toThrow('HTTP 401');
   });
 
   it('talks to the CLI with --user and the pinned fingerprint, and refuses a wrong pin', () => {

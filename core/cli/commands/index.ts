@@ -5,6 +5,7 @@ import { serveCommand } from './serve';
 import { userAddCommand } from './user-add';
 import { vmConsoleCommand } from './vm-console';
 import { vmCreateCommand, vmRegisterCommand } from './vm-create';
+import { vmReconfigureCommand, vmRenameCommand } from './vm-edit';
 import { vmListCommand } from './vm-list';
 import { vmPowerCommands } from './vm-power';
 
@@ -15,6 +16,8 @@ export const commands: readonly Command[] = [
   vmListCommand,
   vmCreateCommand,
   vmRegisterCommand,
+  vmReconfigureCommand,
+  vmRenameCommand,
   ...vmPowerCommands,
   vmConsoleCommand,
 ] as readonly Command[];

@@ -2,6 +2,7 @@
 // memory (a restart logs everyone out). Idle sessions expire.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Emitter } from '../../common';
 
 export const SESSION_COOKIE = 'vmdesk_session';
 const IDLE_MS = 8 * 3600_000;
@@ -13,6 +14,9 @@ interface Session {
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly onEndEmitter = new Emitter<string>();
+  /** A session ended (logout, expiry): its token, so open connections can be closed. */
+  readonly onEnd = this.onEndEmitter.event;
 
   create(user: string): string {
     const token = randomBytes(32).toString('base64url');
@@ -29,6 +33,7 @@ export class SessionStore {
     const now = Date.now();
     if (now - s.lastSeen > IDLE_MS) {
       this.sessions.delete(token);
+      this.onEndEmitter.fire(token);
       return undefined;
     }
     s.lastSeen = now;
@@ -37,7 +42,7 @@ export class SessionStore {
 
   end(req: IncomingMessage): void {
     const token = readCookie(req, SESSION_COOKIE);
-    if (token) this.sessions.delete(token);
+    if (token && this.sessions.delete(token)) this.onEndEmitter.fire(token);
   }
 }
 
