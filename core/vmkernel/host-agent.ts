@@ -1,7 +1,7 @@
 // One vmdesk host (the vmkernel's management face): its facts, datastores, networks,
 // VMs, tasks, events and stats. The API server and the CLI talk to this, never to its parts.
 import os from 'node:os';
-import type { ApiEventMessage, HostInfo, HostStats, InventoryTree, TaskInfo } from '../api';
+import { bytesToBase64, type ApiEventMessage, type DatastoreListing, type HostInfo, type HostStats, type InventoryTree, type TaskInfo } from '../api';
 import { DisposableStore, Emitter, type Disposable } from '../common';
 import { openHostDatabase, readRememberedDatastores, rememberDatastores, type Db } from './db/host-database';
 import { browseDatastore, findDatastore } from './datastore-files';
@@ -11,7 +11,6 @@ import { EventLog } from './event-log';
 import { NoVmRuntime, type VmRuntime } from './runtime/vm-runtime';
 import { StatsSampler } from './stats/stats-sampler';
 import { TaskManager } from './tasks';
-import { bytesToBase64 } from '../api';
 import { VmRegistry } from './vms/vm-registry';
 
 export interface HostAgentOptions {
@@ -118,7 +117,7 @@ export class HostAgent implements Disposable {
     return this.tasks.recent();
   }
 
-  browse(datastore: string, rel?: string) {
+  browse(datastore: string, rel?: string): DatastoreListing {
     return browseDatastore(findDatastore(this.datastores, datastore), rel ?? '');
   }
 

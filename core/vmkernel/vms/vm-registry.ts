@@ -8,7 +8,7 @@ import type { ConsoleHistory, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats, 
 import { bytesToBase64 } from '../../api';
 import { Emitter, UsageError, VmdeskError, createLogger, errorMessage } from '../../common';
 import type { Db } from '../db/host-database';
-import { type DatastoreError, datastorePath, findDatastore, locateFile } from '../datastore-files';
+import { datastorePath, findDatastore, locateFile } from '../datastore-files';
 import type { DatastoreConfig } from '../datastores';
 import type { DiskProvisioner } from '../disks/disk-provisioner';
 import type { EventLog } from '../event-log';
@@ -418,8 +418,6 @@ export class VmRegistry {
     this.onStatsEmitter.dispose();
   }
 }
-
-export type { DatastoreError };
 
 function exitText(reason: VmExitReason): string {
   switch (reason.kind) {
