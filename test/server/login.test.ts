@@ -68,10 +68,10 @@ describe('vmdesk serve with login', () => {
     expect(fs.statSync(path.join(home, 'accounts.json')).mode & 0o777).toBe(0o600);
   });
 
-  it('serves HTTPS and prints the SHA-256 fingerprint of its certificate', () => {
+  it('serves HTTPS and prints the SHA-256 fingerprint of its certificate', async () => {
     expect(vmdesk.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     const cert = new X509Certificate(fs.readFileSync(path.join(home, 'tls', 'host.crt')));
-    expect(vmdesk.output()).toContain(`SHA-256 fingerprint ${cert.fingerprint256}`);
+    await expect.poll(() => vmdesk.output()).toContain(`SHA-256 fingerprint ${cert.fingerprint256}`);
     expect(vmdesk.output()).toContain('login required (accounts: admin)');
   });
 

@@ -65,12 +65,14 @@ export const serveCommand = defineCommand({
       host.dispose();
       throw err;
     }
-    io.stdout.write(`vmdesk: host ${host.name} serving at ${server.url}\n`);
+    // One write: whoever waits for the URL line gets the certificate's fingerprint with it.
+    const lines = [`vmdesk: host ${host.name} serving at ${server.url}`];
     if (tls) {
-      io.stdout.write(`vmdesk: TLS certificate ${tls.created ? '(new) ' : ''}${tls.certFile}\n`);
-      io.stdout.write(`vmdesk: SHA-256 fingerprint ${tls.fingerprint256}\n`);
-      io.stdout.write(`vmdesk: login required (accounts: ${users.join(', ')})\n`);
+      lines.push(`vmdesk: TLS certificate ${tls.created ? '(new) ' : ''}${tls.certFile}`);
+      lines.push(`vmdesk: SHA-256 fingerprint ${tls.fingerprint256}`);
+      lines.push(`vmdesk: login required (accounts: ${users.join(', ')})`);
     }
+    io.stdout.write(lines.join('\n') + '\n');
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
