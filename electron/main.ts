@@ -1,6 +1,6 @@
 // Electron main: a list of small modules enabled in order (vite-electron-builder's
 // pattern) around the embedded host. Bundled to dist-electron/main.cjs.
-import { app, ipcMain, session } from 'electron';
+import { app, dialog, ipcMain, session } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../core/api';
 import { startEmbeddedHost } from '../core/cli';
 import { CONTENT_SECURITY_POLICY, attachIpcTransport } from '../core/server';
@@ -20,12 +20,21 @@ function datastoreArgs(argv: readonly string[]): string[] {
 const windows = new WindowManager(globalThis.__vmdeskBundleDir ?? __dirname);
 
 if (enforceSingleInstance(app, () => windows.focus())) {
-  guardNavigation(app, () => windows.appUrl);
+  guardNavigation(app, () => windows.appUrl, () => windows.consoleWindowOptions());
   void app.whenReady().then(() => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
-    const { host, handlers } = startEmbeddedHost(datastoreArgs(process.argv));
+    let embedded: ReturnType<typeof startEmbeddedHost>;
+    try {
+      embedded = startEmbeddedHost(datastoreArgs(process.argv));
+    } catch (err) {
+      // A bad datastore argument or an unreadable inventory database: say so and stop.
+      dialog.showErrorBox('vmdesk cannot start its host', err instanceof Error ? err.message : String(err));
+      app.quit();
+      return;
+    }
+    const { host, handlers } = embedded;
     const ipc = attachIpcTransport(ipcMain, handlers, (url) => isAppUrl(url, windows.appUrl));
     const events = host.onEvent((message) => windows.broadcast(IPC_EVENT_CHANNEL, message));
     windows.openMain();
@@ -33,6 +42,7 @@ if (enforceSingleInstance(app, () => windows.focus())) {
     app.on('will-quit', () => {
       events.dispose();
       ipc.dispose();
+      void host.vms.powerOffAll();
       host.dispose();
     });
   });

@@ -3,6 +3,7 @@
 // Nothing thrown here escapes to a transport.
 import { API_METHODS, type ApiError, type ApiErrorCode, type ApiMethod, type ApiResult } from '../api';
 import { VmdeskError, createLogger, errorMessage } from '../common';
+import type { CallContext } from './call-context';
 import type { ApiHandlers } from './handlers';
 
 const log = createLogger('api');
@@ -22,7 +23,7 @@ export function toApiError(err: unknown): ApiError {
   return { code: 'internal', message: `vmdesk: internal error: ${errorMessage(err)}` };
 }
 
-export async function dispatch(handlers: ApiHandlers, method: unknown, params: unknown): Promise<ApiResult<unknown>> {
+export async function dispatch(handlers: ApiHandlers, method: unknown, params: unknown, context: CallContext): Promise<ApiResult<unknown>> {
   if (!isApiMethod(method)) {
     return { ok: false, error: { code: 'bad-request', message: `api: unknown method ${JSON.stringify(method)}` } };
   }
@@ -31,8 +32,8 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, params: u
     return { ok: false, error: { code: 'bad-request', message: `api: ${method} takes an object of parameters` } };
   }
   try {
-    const handler = handlers[method] as (p: unknown) => unknown;
-    return { ok: true, data: await handler(args) };
+    const handler = handlers[method] as (p: unknown, c: CallContext) => unknown;
+    return { ok: true, data: await handler(args, context) };
   } catch (err) {
     return { ok: false, error: toApiError(err) };
   }

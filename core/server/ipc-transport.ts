@@ -3,6 +3,7 @@
 // electron: main hands in its ipcMain and the sender check.
 import { API_METHODS, type ApiResult, ipcChannel } from '../api';
 import { DisposableStore, type Disposable, toDisposable } from '../common';
+import { newCallContext } from './call-context';
 import { dispatch } from './dispatch';
 import type { ApiHandlers } from './handlers';
 
@@ -17,6 +18,8 @@ export interface IpcMainLike {
 
 export function attachIpcTransport(ipc: IpcMainLike, handlers: ApiHandlers, isTrustedSender: (url: string) => boolean): Disposable {
   const store = new DisposableStore();
+  // Electron's windows are the app's own: no login, and every event goes to every window.
+  const context = newCallContext();
   for (const method of API_METHODS) {
     const channel = ipcChannel(method);
     ipc.handle(channel, async (event, params): Promise<ApiResult<unknown>> => {
@@ -24,7 +27,7 @@ export function attachIpcTransport(ipc: IpcMainLike, handlers: ApiHandlers, isTr
       if (!isTrustedSender(url)) {
         return { ok: false, error: { code: 'forbidden', message: `api: ${method} refused for a frame outside the app (${url || 'unknown'})` } };
       }
-      return dispatch(handlers, method, params);
+      return dispatch(handlers, method, params, context);
     });
     store.add(toDisposable(() => ipc.removeHandler(channel)));
   }

@@ -1,9 +1,12 @@
-// `vmdesk serve`'s network face: the web UI over HTTP and the API over WebSocket on
-// one port. Loopback by default (login and TLS for other addresses come with the host issue).
+// `vmdesk serve`'s network face: the web UI over HTTP(S) and the API over WebSocket on
+// one port. With `auth` every request but the login page needs a session cookie, and with
+// `tls` it is HTTPS (the CLI gives both whenever the address is not loopback).
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiEventMessage } from '../api';
 import { DisposableStore, type Event, VmdeskError } from '../common';
+import type { AuthGate } from './auth';
 import type { ApiHandlers } from './handlers';
 import { serveStatic } from './static-files';
 import { attachWsTransport } from './ws-transport';
@@ -14,6 +17,8 @@ export interface WebServerOptions {
   readonly rendererDir: string;
   readonly handlers: ApiHandlers;
   readonly events: Event<ApiEventMessage>;
+  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly auth?: AuthGate;
 }
 
 export interface RunningWebServer {
@@ -23,11 +28,16 @@ export interface RunningWebServer {
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const store = new DisposableStore();
-  const server = http.createServer((req, res) => serveStatic(options.rendererDir, req, res));
-  store.add(attachWsTransport({ server, handlers: options.handlers, events: options.events }));
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (options.tls) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    if (options.auth?.handle(req, res)) return;
+    serveStatic(options.rendererDir, req, res);
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : http.createServer(onRequest);
+  store.add(attachWsTransport({ server, handlers: options.handlers, events: options.events, auth: options.auth }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : err.message;
       reject(new VmdeskError('unavailable', `serve: cannot listen on ${options.host}:${options.port}: ${why}`));
     });
     server.listen(options.port, options.host, () => resolve());
@@ -35,7 +45,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}/`,
     close: () =>
       new Promise<void>((resolve) => {
         store.dispose();

@@ -3,8 +3,10 @@
 // a page of another origin are refused (a hostile web page must not drive the host).
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiEventMessage, WireRequest, WireResponse } from '../api';
+import { eventTopic, type ApiEventMessage, type WireRequest, type WireResponse } from '../api';
 import { type Disposable, type Event, createLogger, toDisposable } from '../common';
+import { type AuthGate, SESSION_COOKIE, readCookie } from './auth';
+import { type CallContext, newCallContext } from './call-context';
 import { dispatch } from './dispatch';
 import type { ApiHandlers } from './handlers';
 
@@ -16,6 +18,8 @@ export interface WsTransportOptions {
   readonly server: Server;
   readonly handlers: ApiHandlers;
   readonly events: Event<ApiEventMessage>;
+  /** When given, the upgrade needs a live session cookie. */
+  readonly auth?: AuthGate;
 }
 
 function sameOrigin(req: IncomingMessage): boolean {
@@ -28,7 +32,7 @@ function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-export function attachWsTransport({ server, handlers, events }: WsTransportOptions): Disposable {
+export function attachWsTransport({ server, handlers, events, auth }: WsTransportOptions): Disposable {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
 
   const onUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
@@ -38,11 +42,28 @@ export function attachWsTransport({ server, handlers, events }: WsTransportOptio
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+    const user = auth?.userOf(req);
+    if (auth && !user) {
+      log.warn(`refused WebSocket without a session from ${req.socket.remoteAddress ?? '?'}`);
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    const context = newCallContext({ user, loginRequired: Boolean(auth) });
+    const token = auth ? readCookie(req, SESSION_COOKIE) : undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serveConnection(ws, context);
+      // Logging out (or expiry) closes the session's connections too.
+      if (auth && token) {
+        const ended = auth.sessions.onEnd((t) => t === token && ws.close(4001, 'session ended'));
+        ws.on('close', () => ended.dispose());
+      }
+    });
   };
 
-  const serveConnection = (ws: WebSocket): void => {
+  const serveConnection = (ws: WebSocket, context: CallContext): void => {
     const sub = events((message) => {
+      const topic = eventTopic(message);
+      if (topic && !context.topics.has(topic)) return;
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     });
     ws.on('close', () => sub.dispose());
@@ -56,7 +77,7 @@ export function attachWsTransport({ server, handlers, events }: WsTransportOptio
         return;
       }
       const id = typeof request.id === 'number' ? request.id : -1;
-      const result = await dispatch(handlers, request.method, request.params);
+      const result = await dispatch(handlers, request.method, request.params, context);
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result } satisfies WireResponse));
     });
   };

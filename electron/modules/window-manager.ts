@@ -1,7 +1,7 @@
 // The main window: sandboxed, context-isolated, loading the built renderer.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, type BrowserWindowConstructorOptions, type WebPreferences } from 'electron';
 
 export class WindowManager {
   private main: BrowserWindow | undefined;
@@ -23,17 +23,30 @@ export class WindowManager {
       height: 800,
       title: 'vmdesk',
       show: false,
-      webPreferences: {
-        preload: path.join(this.bundleDir, 'preload.cjs'),
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        webSecurity: true,
-      },
+      webPreferences: this.webPreferences(),
     });
     this.main.once('ready-to-show', () => this.main?.show());
     void this.main.loadURL(this.appUrl);
     return this.main;
+  }
+
+  /** Every window of the app: sandboxed, context-isolated, only the preload's bridge. */
+  webPreferences(): WebPreferences {
+    return {
+      preload: path.join(this.bundleDir, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    };
+  }
+
+  /** A VM console window (opened by the renderer with window.open on the console route). */
+  consoleWindowOptions(): BrowserWindowConstructorOptions {
+    return { width: 860, height: 560, title: 'vmdesk console', autoHideMenuBar: true, webPreferences: this.webPreferences() };
   }
 
   focus(): void {

@@ -34,7 +34,10 @@ describe('vmdesk command', () => {
     [['serve', '--nope'], 'serve: unknown option --nope (see `vmdesk serve --help`)'],
     [['serve', '--listen', 'localhost'], 'serve: --listen "localhost" is not HOST:PORT (for example 127.0.0.1:8480)'],
     [['serve', '--datastore', 'nopath'], 'datastore: "nopath" is not NAME=PATH'],
-    [['serve', '--listen', '0.0.0.0:8480'], 'serve: 0.0.0.0 is not a loopback address; serving beyond this machine needs login and TLS, which this build does not have yet'],
+    [['vm', 'create', 'x'], 'vm create: --memory MB is required'],
+    [['vm', 'power-on'], 'vm power-on: give one NAME'],
+    [['vm', 'list', '--server', 'ftp://h'], 'vm: --server must be http:// or https://, not ftp:'],
+    [['vm', 'list', '--server', 'https://127.0.0.1:1'], 'vm: an https host needs --fingerprint AA:BB:… (the SHA-256 fingerprint `vmdesk serve` printed at start)'],
   ])('rejects %j with one clear line and no stack trace', (args, line) => {
     const r = vmdesk(...args);
     expect(r.status).toBe(2);

@@ -36,7 +36,10 @@ async function mountApp() {
     'host.info': info,
     'host.stats': null,
     'inventory.tree': tree,
-    'tasks.recent': [{ id: 'task-1', name: 'Refresh datastores', target: 'esx01.lab', state: 'success', progress: 100, startedAt: 1, finishedAt: 2 }],
+    'vm.list': [],
+    'events.list': [],
+    'session.info': { loginRequired: false },
+    'tasks.list': [{ id: 'task-1', name: 'Refresh datastores', target: 'esx01.lab', state: 'success', progress: 100, startedAt: 1, finishedAt: 2 }],
   });
   provideApiClient(client);
   const wrapper = mount(App, { global: { plugins: [createPinia()] } });

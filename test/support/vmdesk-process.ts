@@ -21,7 +21,7 @@ export async function startServe(args: string[], env: Record<string, string> = {
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      const m = /serving at (http:\/\/\S+)/.exec(out);
+      const m = /serving at (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearInterval(timer);
         resolve(m[1]!);

@@ -45,6 +45,6 @@ export const desktopCommand = defineCommand({
     }
     const why = electron ? 'the app is not built (run `npm run build`)' : "Electron's binary is not installed (it downloads on first use and needs the internet)";
     io.stderr.write(`vmdesk: ${why}; serving the same UI in your browser instead\n`);
-    return serveCommand.run(args, io);
+    return serveCommand.run({ ...args, options: { ...args.options, 'require-login': false } }, io);
   },
 });

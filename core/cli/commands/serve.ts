@@ -1,37 +1,78 @@
-// `vmdesk serve`: a headless host agent with the web UI and the API on one port.
+// `vmdesk serve`: a headless host agent with the web UI and the API on one port. On a
+// loopback address it is open, as before; on any other address (or with --require-login)
+// it needs a login and speaks TLS with a self-signed certificate made on first run.
 import path from 'node:path';
-import { UsageError, appRoot } from '../../common';
-import { startWebServer } from '../../server';
+import { UsageError, appRoot, vmdeskHome } from '../../common';
+import { AuthGate, loadOrCreateCertificate, startWebServer } from '../../server';
+import type { CommandIo } from '../command';
 import { defineCommand } from '../command';
 import { startEmbeddedHost } from '../embedded-host';
 import { isLoopback, parseListen } from '../listen-address';
+import { promptHidden } from '../password-prompt';
+import { accountStore } from './user-add';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8480';
+
+/** First run beyond loopback: make the first account, asking on a terminal. */
+async function ensureAccount(io: CommandIo): Promise<string[]> {
+  const accounts = accountStore();
+  if (accounts.hasAccounts()) return accounts.names();
+  const stdin = io.stdin as NodeJS.ReadStream;
+  if (!stdin.isTTY) {
+    throw new UsageError('serve: serving beyond loopback needs a login account and there is none yet; create one with `vmdesk user add NAME`');
+  }
+  io.stderr.write('vmdesk: no login account yet; create the first one.\n');
+  const { readLine } = await import('../password-prompt');
+  io.stderr.write('User name [admin]: ');
+  const name = ((await readLine(io)) ?? '').trim() || 'admin';
+  const password = await promptHidden(io, `Password for ${name}: `);
+  if (!password || (await promptHidden(io, 'Again: ')) !== password) throw new UsageError('serve: no account made (the passwords were empty or differ)');
+  await accounts.set(name, password);
+  return accounts.names();
+}
 
 export const serveCommand = defineCommand({
   name: ['serve'],
   summary: 'run a host headless and serve the web UI and API',
-  usage: '[--listen HOST:PORT] [--datastore NAME=PATH]…',
+  usage: '[--listen HOST:PORT] [--datastore NAME=PATH]… [--require-login]',
   options: {
     listen: { kind: 'string', value: 'HOST:PORT', description: `address to listen on (default ${DEFAULT_LISTEN}; port 0 picks a free one)` },
     datastore: { kind: 'strings', value: 'NAME=PATH', description: 'a directory to offer as a datastore (default: datastore1 in the vmdesk home)' },
+    'require-login': { kind: 'boolean', description: 'ask for a login over TLS even on loopback (always so on other addresses)' },
   },
-  details: 'The URL is printed once the server listens. Ctrl-C stops the host.',
+  details: [
+    'The URL is printed once the server listens. Ctrl-C stops the host.',
+    'Beyond loopback the host needs an account (`vmdesk user add NAME`, or asked on first run)',
+    'and serves HTTPS with a self-signed certificate whose SHA-256 fingerprint is printed.',
+  ].join('\n'),
   async run({ options, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
     const listen = parseListen(options.listen ?? DEFAULT_LISTEN, 'serve');
-    if (!isLoopback(listen.host)) {
-      throw new UsageError(`serve: ${listen.host} is not a loopback address; serving beyond this machine needs login and TLS, which this build does not have yet`);
-    }
+    const secure = options['require-login'] || !isLoopback(listen.host);
+    let auth: AuthGate | undefined;
+    let tls: ReturnType<typeof loadOrCreateCertificate> | undefined;
+    let users: string[] = [];
     const { host, handlers } = startEmbeddedHost(options.datastore);
     let server;
     try {
-      server = await startWebServer({ ...listen, rendererDir: path.join(appRoot(), 'dist', 'renderer'), handlers, events: host.onEvent });
+      if (secure) {
+        users = await ensureAccount(io);
+        tls = loadOrCreateCertificate(path.join(vmdeskHome(), 'tls'), host.name, listen.host);
+        auth = new AuthGate(accountStore(), host.name);
+      }
+      server = await startWebServer({ ...listen, rendererDir: path.join(appRoot(), 'dist', 'renderer'), handlers, events: host.onEvent, ...(tls ? { tls } : {}), ...(auth ? { auth } : {}) });
     } catch (err) {
       host.dispose();
       throw err;
     }
-    io.stdout.write(`vmdesk: host ${host.name} serving at ${server.url}\n`);
+    // One write: whoever waits for the URL line gets the certificate's fingerprint with it.
+    const lines = [`vmdesk: host ${host.name} serving at ${server.url}`];
+    if (tls) {
+      lines.push(`vmdesk: TLS certificate ${tls.created ? '(new) ' : ''}${tls.certFile}`);
+      lines.push(`vmdesk: SHA-256 fingerprint ${tls.fingerprint256}`);
+      lines.push(`vmdesk: login required (accounts: ${users.join(', ')})`);
+    }
+    io.stdout.write(lines.join('\n') + '\n');
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
@@ -42,6 +83,7 @@ export const serveCommand = defineCommand({
       process.on('SIGTERM', stop);
     });
     await server.close();
+    await host.vms.powerOffAll();
     host.dispose();
     return 0;
   },

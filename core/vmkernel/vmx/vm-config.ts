@@ -44,6 +44,8 @@ export interface VmConfig {
   readonly kernelBoot?: DirectKernelBoot;
   /** sched.cpu.shares, VMware's "normal" = 1000 per vCPU. */
   readonly cpuShares?: number;
+  /** bios.bootOrder's first device ("hdd" → disk, "cdrom" → cdrom). */
+  readonly bootOrder?: 'disk' | 'cdrom';
 }
 
 export const MEMORY_MB = { min: 4, max: 3584 } as const;
@@ -60,6 +62,11 @@ function intField(vmx: VmxFile, key: string, fallback: number, min: number, max:
     throw new VmxError(`${vmx.fileName}: ${key} = "${raw}" must be a whole number from ${min} to ${max}`);
   }
   return n;
+}
+
+function bootOrderOf(value: string | undefined): 'disk' | 'cdrom' | undefined {
+  const first = value?.split(',')[0]?.trim().toLowerCase();
+  return first === 'hdd' ? 'disk' : first === 'cdrom' ? 'cdrom' : undefined;
 }
 
 export function readVmConfig(vmx: VmxFile): VmConfig {
@@ -99,6 +106,7 @@ export function readVmConfig(vmx: VmxFile): VmConfig {
     serial,
     ethernet,
     kernelBoot: kernel ? { kernel, initrd: vmx.get('vmdesk.initrd'), append: vmx.get('vmdesk.append') } : undefined,
+    bootOrder: bootOrderOf(vmx.get('bios.bootOrder')),
     cpuShares: vmx.has('sched.cpu.shares') && /^\d+$/.test(vmx.get('sched.cpu.shares')!) ? Number(vmx.get('sched.cpu.shares')) : undefined,
   };
   return config;
@@ -143,6 +151,8 @@ export function writeVmConfig(vmx: VmxFile, config: VmConfig): void {
     if (config.kernelBoot.initrd) vmx.set('vmdesk.initrd', config.kernelBoot.initrd);
     if (config.kernelBoot.append !== undefined) vmx.set('vmdesk.append', config.kernelBoot.append);
   }
+  if (config.bootOrder) vmx.set('bios.bootOrder', config.bootOrder === 'disk' ? 'hdd,cdrom' : 'cdrom,hdd');
+  else vmx.delete('bios.bootOrder');
   if (config.cpuShares !== undefined) vmx.set('sched.cpu.shares', config.cpuShares);
   else vmx.delete('sched.cpu.shares');
 }

@@ -12,6 +12,9 @@ export class WsApiClient implements ApiClient {
   private readonly listeners = new Set<(m: ApiEventMessage) => void>();
   private retryMs = 500;
   private closed = false;
+  private opens = 0;
+  /** Topics this client subscribed to: a new connection has none, so they are sent again. */
+  private readonly topics = new Set<string>();
 
   constructor(private readonly url: string) {
     this.connect();
@@ -28,6 +31,7 @@ export class WsApiClient implements ApiClient {
     this.opened = new Promise((resolve) => {
       socket.addEventListener('open', () => {
         this.retryMs = 500;
+        if (this.opens++ > 0 && this.topics.size > 0) socket.send(JSON.stringify({ id: this.nextId++, method: 'events.subscribe', params: { topics: [...this.topics] } }));
         resolve(true);
       });
       socket.addEventListener('close', () => {
@@ -63,6 +67,12 @@ export class WsApiClient implements ApiClient {
     const socket = this.socket;
     if (!open || !socket || socket.readyState !== WebSocket.OPEN) {
       return { ok: false, error: { code: 'unavailable', message: 'api: not connected to the host' } };
+    }
+    if (method === 'events.subscribe' || method === 'events.unsubscribe') {
+      for (const t of (params as { topics: readonly string[] }).topics) {
+        if (method === 'events.subscribe') this.topics.add(t);
+        else this.topics.delete(t);
+      }
     }
     const id = this.nextId++;
     return new Promise((resolve) => {

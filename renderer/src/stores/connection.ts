@@ -2,9 +2,13 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { apiClient } from '../api/provider';
+import { useConsoleStore } from './console';
+import { useEventsStore } from './events';
 import { useHostStore } from './host';
 import { useInventoryStore } from './inventory';
 import { useTasksStore } from './tasks';
+import { useVmStatsStore } from './vm-stats';
+import { useVmsStore } from './vms';
 
 export const useConnectionStore = defineStore('connection', () => {
   const started = ref(false);
@@ -16,6 +20,10 @@ export const useConnectionStore = defineStore('connection', () => {
     const host = useHostStore();
     const inventory = useInventoryStore();
     const tasks = useTasksStore();
+    const events = useEventsStore();
+    const vms = useVmsStore();
+    const stats = useVmStatsStore();
+    const consoles = useConsoleStore();
     unsubscribe = apiClient().onEvent((m) => {
       switch (m.event) {
         case 'host.stats':
@@ -23,15 +31,23 @@ export const useConnectionStore = defineStore('connection', () => {
           break;
         case 'inventory.changed':
           inventory.apply(m.data);
+          void vms.load();
           break;
         case 'task.updated':
           tasks.apply(m.data);
           break;
         case 'event.logged':
+          events.apply(m.data);
+          break;
+        case 'vm.stats':
+          stats.apply(m.data.id, m.data.stats);
+          break;
+        case 'vm.console':
+          consoles.apply(m.data);
           break;
       }
     });
-    await Promise.all([host.load(), inventory.load(), tasks.load()]);
+    await Promise.all([host.load(), inventory.load(), tasks.load(), events.load(), vms.load()]);
   }
 
   function stop(): void {

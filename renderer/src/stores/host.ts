@@ -1,16 +1,18 @@
 // Host facts and live stats for the Summary tab.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { HostInfo, HostStats } from '../../../core/api';
+import type { HostInfo, HostStats, SessionInfo } from '../../../core/api';
 import { apiClient } from '../api/provider';
 
 export const useHostStore = defineStore('host', () => {
   const info = ref<HostInfo | null>(null);
   const stats = ref<HostStats | null>(null);
   const error = ref<string | null>(null);
+  const session = ref<SessionInfo | null>(null);
 
   async function load(): Promise<void> {
-    const [i, s] = await Promise.all([apiClient().call('host.info', {}), apiClient().call('host.stats', {})]);
+    const [i, s, who] = await Promise.all([apiClient().call('host.info', {}), apiClient().call('host.stats', {}), apiClient().call('session.info', {})]);
+    if (who.ok) session.value = who.data;
     if (i.ok) {
       info.value = i.data;
       error.value = null;
@@ -22,5 +24,5 @@ export const useHostStore = defineStore('host', () => {
     stats.value = next;
   }
 
-  return { info, stats, error, load, applyStats };
+  return { info, stats, error, session, load, applyStats };
 });

@@ -1,10 +1,15 @@
 // The inventory tree and which node is selected.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { DatastoreSummary, HostNode, InventoryTree } from '../../../core/api';
+import type { DatastoreSummary, HostNode, InventoryTree, VmSummary } from '../../../core/api';
 import { apiClient } from '../api/provider';
 
-export type Selection = { kind: 'datacenter' } | { kind: 'host'; id: string } | { kind: 'datastore'; id: string } | { kind: 'network'; id: string };
+export type Selection =
+  | { kind: 'datacenter' }
+  | { kind: 'host'; id: string }
+  | { kind: 'vm'; id: string }
+  | { kind: 'datastore'; id: string }
+  | { kind: 'network'; id: string };
 
 export const useInventoryStore = defineStore('inventory', () => {
   const tree = ref<InventoryTree | null>(null);
@@ -23,6 +28,11 @@ export const useInventoryStore = defineStore('inventory', () => {
     const first = tree.value === null;
     tree.value = next;
     if (first && next.hosts[0]) selection.value = { kind: 'host', id: next.hosts[0].id };
+    // A VM that went away (deleted, unregistered) leaves its host selected.
+    const s = selection.value;
+    if (s.kind === 'vm' && !next.hosts.some((h) => h.vms.some((v) => v.id === s.id)) && next.hosts[0]) {
+      selection.value = { kind: 'host', id: next.hosts[0].id };
+    }
   }
 
   function select(next: Selection): void {
@@ -34,6 +44,7 @@ export const useInventoryStore = defineStore('inventory', () => {
     const hosts = tree.value?.hosts ?? [];
     if (s.kind === 'host') return hosts.find((h) => h.id === s.id);
     if (s.kind === 'datastore') return hosts.find((h) => h.datastores.some((d) => d.id === s.id));
+    if (s.kind === 'vm') return hosts.find((h) => h.vms.some((v) => v.id === s.id));
     return undefined;
   });
 
@@ -47,5 +58,17 @@ export const useInventoryStore = defineStore('inventory', () => {
     return undefined;
   });
 
-  return { tree, error, selection, load, apply, select, selectedHost, selectedDatastore };
+  const selectedVm = computed<VmSummary | undefined>(() => {
+    const s = selection.value;
+    if (s.kind !== 'vm') return undefined;
+    for (const h of tree.value?.hosts ?? []) {
+      const v = h.vms.find((x) => x.id === s.id);
+      if (v) return v;
+    }
+    return undefined;
+  });
+
+  const datastores = computed<DatastoreSummary[]>(() => (tree.value?.hosts ?? []).flatMap((h) => h.datastores));
+
+  return { tree, error, selection, load, apply, select, selectedHost, selectedDatastore, selectedVm, datastores };
 });

@@ -1,0 +1,154 @@
+// End to end as an administrator works: `vmdesk serve --require-login` (HTTPS, login page)
+// in Debian's Chromium. Log in, create a VM with the New VM wizard, find it in the tree and
+// its .vmx on the datastore, edit its settings, see power-on refused by this build, open
+// its console window, browse the datastore, delete the VM. Screenshots go to test-results/.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
+import { REPO, startServe, type VmdeskProcess } from '../support/vmdesk-process';
+
+const artifacts = path.join(REPO, 'test-results');
+let vmdesk: VmdeskProcess;
+let browser: Browser;
+let context: BrowserContext;
+let home: string;
+let dsDir: string;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'))) {
+    throw new Error('e2e: the web UI is not built; run `npm run build` first (npm test does)');
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-e2e-home-'));
+  dsDir = path.join(home, 'san01');
+  fs.mkdirSync(dsDir);
+  const add = spawnSync(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'user', 'add', 'admin', '--password-stdin'], {
+    input: 'vmdesk-e2e-secret\n',
+    env: { ...process.env, VMDESK_HOME: home },
+    encoding: 'utf8',
+  });
+  expect(add.status).toBe(0);
+  vmdesk = await startServe(['--require-login', '--datastore', `san01=${dsDir}`], { VMDESK_HOME: home });
+  browser = await launchChromium();
+  // The host's certificate is self-signed (its fingerprint is printed by serve).
+  context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await vmdesk?.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('managing a VM in the web UI', () => {
+  it('logs in, creates a VM with the wizard, edits it, opens its console and deletes it', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+
+    await page.goto(vmdesk.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('input[name="user"]', 'admin');
+    await page.fill('input[name="password"]', 'not the password');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toBe('Wrong user name or password.');
+    await shot(page, 'vm-wizard-0-login-refused');
+    await page.fill('input[name="user"]', 'admin');
+    await page.fill('input[name="password"]', 'vmdesk-e2e-secret');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.locator('[data-datastore="san01"]').count()).toBe(1);
+    expect(await page.locator('.logout span').textContent()).toBe('admin');
+
+    // The wizard, step by step.
+    await page.click('[data-action="new-vm"]');
+    await page.fill('input[name="vm-name"]', 'web01');
+    await page.selectOption('select[name="vm-datastore"]', 'san01');
+    await shot(page, 'vm-wizard-1-name');
+    await page.click('[data-action="next"]');
+    await page.fill('input[name="vm-memory"]', '512');
+    await page.click('[data-action="next"]');
+    await page.fill('input[name="vm-disk-size"]', '2');
+    await page.check('input[name="vm-provisioning"][value="thin"]');
+    await page.click('[data-action="next"]');
+    await page.check('input[name="vm-boot"][value="disk"]');
+    await page.click('[data-action="next"]');
+    await expect.poll(() => page.locator('.review').textContent()).toContain('[san01] web01/web01.vmx');
+    await shot(page, 'vm-wizard-2-ready');
+    await page.click('[data-action="finish"]');
+
+    await expect.poll(() => page.locator('[data-vm="web01"]').count()).toBe(1);
+    expect(await page.locator('[data-vm="web01"]').getAttribute('data-power-state')).toBe('poweredOff');
+    const vmx = path.join(dsDir, 'web01', 'web01.vmx');
+    expect(fs.readFileSync(vmx, 'utf8')).toContain('memsize = "512"');
+    expect(fs.statSync(path.join(dsDir, 'web01', 'web01.raw')).size).toBe(2 * 2 ** 30);
+    await expect.poll(() => page.locator('[data-task="Create virtual machine"]').first().textContent()).toContain('Completed');
+
+    // Its Summary, then Edit Settings.
+    await page.click('[data-vm="web01"] button');
+    await expect.poll(() => page.locator('[data-field="vm-memory"]').textContent()).toBe('512 MB');
+    expect(await page.locator('[data-field="vmx-path"]').textContent()).toBe('[san01] web01/web01.vmx');
+    await shot(page, 'vm-wizard-3-summary');
+    await page.click('[data-action="edit"]');
+    await page.fill('input[name="edit-memory"]', '768');
+    await page.fill('input[name="edit-name"]', 'web01-prod');
+    await page.click('[data-action="save"]');
+    await expect.poll(() => page.locator('[data-field="vm-memory"]').textContent()).toBe('768 MB');
+    await expect.poll(() => page.locator('[data-vm="web01-prod"]').count()).toBe(1);
+    const text = fs.readFileSync(vmx, 'utf8');
+    expect(text).toContain('memsize = "768"');
+    expect(text).toContain('displayName = "web01-prod"');
+
+    // Power on: this build has no VM execution, and says so.
+    await page.click('[data-action="power-on"]');
+    await expect.poll(() => page.locator('.actions [role="alert"]').textContent()).toContain('this build cannot run VMs yet');
+    await page.click('[data-pane="events"]');
+    await expect.poll(() => page.locator('[data-event="VmFailedToPowerOnEvent"]').count()).toBe(1);
+    await shot(page, 'vm-wizard-4-power-on-refused');
+
+    // The console window (a new tab in web mode).
+    const [popup] = await Promise.all([context.waitForEvent('page'), page.click('[data-action="launch-console"]')]);
+    await popup.waitForLoadState();
+    expect(new URL(popup.url()).hash).toMatch(/^#\/vm\/vm-\d+\/console$/);
+    await expect.poll(() => popup.locator('.console-window header strong').textContent()).toBe('web01-prod');
+    await expect.poll(() => popup.locator('.off').textContent()).toContain('powered off');
+    await shot(popup, 'vm-wizard-5-console-window');
+    await popup.close();
+
+    // The datastore browser shows the VM's folder and files.
+    await page.click('[data-datastore="san01"] button');
+    await page.click('[role="tab"]:has-text("Files")');
+    await page.click('[data-file="web01"] button');
+    await expect.poll(() => page.locator('[data-file="web01.vmx"]').count()).toBe(1);
+    await shot(page, 'vm-wizard-6-datastore-browser');
+
+    // Delete from disk through the context menu.
+    await page.click('[data-vm="web01-prod"] button', { button: 'right' });
+    await page.click('[role="menuitem"]:has-text("Delete from Disk")');
+    await expect.poll(() => page.locator('[data-vm="web01-prod"]').count()).toBe(0);
+    expect(fs.existsSync(path.join(dsDir, 'web01'))).toBe(false);
+    await shot(page, 'vm-wizard-7-deleted');
+
+    // Register a .vmx found on the datastore, from the browser.
+    fs.mkdirSync(path.join(dsDir, 'found'));
+    fs.writeFileSync(path.join(dsDir, 'found', 'found.vmx'), '.encoding = "UTF-8"\ndisplayName = "found"\nmemsize = "64"\n');
+    await page.click('[data-datastore="san01"] button');
+    await page.click('[role="tab"]:has-text("Files")');
+    await page.click('[data-file="found"] button');
+    await page.click('[data-file="found.vmx"] [data-action="register"]');
+    await expect.poll(() => page.locator('[data-vm="found"]').count()).toBe(1);
+
+    // Log out: back at the login page, and the session is gone.
+    await page.click('.logout button');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+    await page.goto(vmdesk.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(errors).toEqual([]);
+  });
+});
