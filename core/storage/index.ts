@@ -7,5 +7,6 @@ export { PositionalFile, isZero } from './file-io';
 export { detectFormat, openImage, type ImageFormat } from './image';
 export { convertImage, copyData, type ConvertOptions } from './convert';
 export { parseSize, formatSize } from './size';
+export { diskInfo, type DiskInfo } from './info';
 export * from './vmdk';
 export * from './datastore';

@@ -1,4 +1,19 @@
 // Every `vmdesk` subcommand, in the order `vmdesk --help` lists them.
 import type { Command } from '../command';
+import { diskCheck } from './disk-check';
+import { diskConvert } from './disk-convert';
+import { diskCreate } from './disk-create';
+import { diskGrow } from './disk-grow';
+import { diskInfoCommand } from './disk-info';
+import { diskConsolidate, diskRevert, diskSnapshot } from './disk-snapshot';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  diskCreate,
+  diskInfoCommand,
+  diskCheck,
+  diskConvert,
+  diskGrow,
+  diskSnapshot,
+  diskConsolidate,
+  diskRevert,
+] as unknown as readonly Command[];

@@ -46,6 +46,7 @@ export class GrainExtent implements Extent {
   readonly gtesPerGt: number;
   readonly gd: Uint32Array;
   readonly rgd: Uint32Array | undefined;
+  readonly compressed: boolean;
   private readonly gts: (Uint32Array | null)[];
   private readonly gtBytes: number;
   /** First free sector at the end of the file. */
@@ -69,6 +70,7 @@ export class GrainExtent implements Extent {
     this.gtesPerGt = layout.gtesPerGt;
     this.gd = layout.gd;
     this.rgd = layout.rgd;
+    this.compressed = layout.compressed;
     this.gts = new Array<Uint32Array | null>(layout.gd.length).fill(null);
     this.gtBytes = layout.gtesPerGt * 4;
     this.grainBytes = layout.grainSize * 512;

@@ -6,3 +6,6 @@ export * from './create';
 export { writeStreamOptimized, type StreamSource, type StreamWriteOptions } from './stream-writer';
 export type { Extent, AllocationRun } from './extent';
 export { GrainExtent } from './grain-extent';
+export { createSnapshot, consolidate, revert, nextDeltaName, type SnapshotOptions } from './snapshot';
+export { checkVmdk, type CheckReport } from './check';
+export { growVmdk } from './grow';
