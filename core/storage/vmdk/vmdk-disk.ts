@@ -138,7 +138,7 @@ export class VmdkDisk implements BlockBackend {
           }
           const p = path.resolve(dir, line.file!);
           if (path.resolve(p) === path.resolve(file)) throw corrupt(file, where, 'names the descriptor itself as its data file');
-          if (!fs.existsSync(p)) throw new StorageError(`${file}: ${where}: file ${line.file} cannot open: ENOENT (missing extent file)`, 'storage.io');
+          if (!fs.existsSync(p)) throw new StorageError(`${file}: ${where}: extent file ${line.file} is missing (ENOENT)`, 'storage.io');
           const f = openFile(p, writable);
           if (line.type === 'SPARSE') {
             const s = openSparseExtent(f, writable, options.barriers);
