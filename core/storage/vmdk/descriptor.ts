@@ -193,6 +193,7 @@ export function formatDescriptor(d: VmdkDescriptor): string {
     let line = `${e.access} ${e.sectors} ${e.type}`;
     if (e.file !== undefined) line += ` "${e.file}"`;
     if ((e.type === 'FLAT' || e.type === 'VMFSRDM' || e.type === 'VMFSRAW') && e.file !== undefined) line += ` ${e.offset}`;
+    else if (e.type === 'VMFS' && e.offset > 0) line += ` ${e.offset}`;
     out.push(line);
   }
   out.push('', '# The Disk Data Base', '#DDB', '');
