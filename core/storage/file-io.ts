@@ -80,16 +80,46 @@ export class PositionalFile {
   }
 }
 
-/** True when every byte of buf[off, off+len) is zero. */
+const ZERO_BLOCK = Buffer.alloc(64 * 1024);
+
+/** True when every byte of buf[off, off+len) is zero (native memcmp against a zero block). */
 export function isZero(buf: Uint8Array, off: number, len: number): boolean {
-  let i = off;
-  const end = off + len;
-  if (((buf.byteOffset + i) & 3) === 0 && len >= 64) {
-    const words = len >> 2;
-    const u32 = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
-    for (let k = 0; k < words; k++) if (u32[k] !== 0) return false;
-    i += words * 4;
+  while (len > 0) {
+    const n = Math.min(len, ZERO_BLOCK.length);
+    const view = Buffer.from(buf.buffer, buf.byteOffset + off, n);
+    if (!view.equals(n === ZERO_BLOCK.length ? ZERO_BLOCK : ZERO_BLOCK.subarray(0, n))) return false;
+    off += n;
+    len -= n;
   }
-  for (; i < end; i++) if (buf[i] !== 0) return false;
   return true;
+}
+
+/** pread on the libuv thread pool, zero-filling past the end of the file. */
+export function readAsync(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buf, off, len, pos, (err, n) => {
+      if (err) return reject(err);
+      if (n < len) {
+        // Short read: either the end of the file, or a partial read to continue.
+        if (n === 0) {
+          buf.fill(0, off, off + len);
+          return resolve();
+        }
+        readAsync(fd, buf, off + n, len - n, pos + n).then(resolve, reject);
+        return;
+      }
+      resolve();
+    });
+  });
+}
+
+/** pwrite on the libuv thread pool. */
+export function writeAsync(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.write(fd, buf, off, len, pos, (err, n) => {
+      if (err) return reject(err);
+      if (n < len) writeAsync(fd, buf, off + n, len - n, pos + n).then(resolve, reject);
+      else resolve();
+    });
+  });
 }

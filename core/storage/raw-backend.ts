@@ -2,7 +2,7 @@
 import type { Lba } from '../common';
 import { type BlockBackend, SECTOR_SIZE, checkRange } from './block-backend';
 import { StorageError } from './errors';
-import { PositionalFile } from './file-io';
+import { PositionalFile, readAsync, writeAsync } from './file-io';
 
 export class RawBackend implements BlockBackend {
   readonly sectorCount: number;
@@ -32,6 +32,18 @@ export class RawBackend implements BlockBackend {
 
   get path(): string {
     return this.file.path;
+  }
+
+  /** The same read on the libuv thread pool (for converters that overlap reads and writes). */
+  readSectorsAsync(lba: Lba, count: number, buf: Uint8Array, offset = 0): Promise<void> {
+    checkRange(this.file.path, this.sectorCount, lba, count, buf, offset);
+    return readAsync(this.file.fd, buf, offset, count * SECTOR_SIZE, lba * SECTOR_SIZE);
+  }
+
+  writeSectorsAsync(lba: Lba, count: number, buf: Uint8Array, offset = 0): Promise<void> {
+    if (this.readOnly) throw new StorageError(`${this.file.path}: opened read-only`, 'storage.readonly');
+    checkRange(this.file.path, this.sectorCount, lba, count, buf, offset);
+    return writeAsync(this.file.fd, buf, offset, count * SECTOR_SIZE, lba * SECTOR_SIZE);
   }
 
   readSectors(lba: Lba, count: number, buf: Uint8Array, offset = 0): void {

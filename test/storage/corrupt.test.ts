@@ -10,11 +10,11 @@ import { makeRawImage, pattern, qemuImg, tempDir } from './helpers';
 let dir: string;
 let n = 0;
 let streamSrc: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir('corrupt');
   const raw = makeRawImage(path.join(dir, 'src.raw'), 8 << 20, 2);
   streamSrc = path.join(dir, 'stream.vmdk');
-  convertImage(raw.file, streamSrc, { format: 'vmdk', subformat: 'streamOptimized' });
+  await convertImage(raw.file, streamSrc, { format: 'vmdk', subformat: 'streamOptimized' });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -74,7 +74,7 @@ const goodDescriptor = (extent = 'RW 2048 FLAT "flat.bin" 0', extra = '') =>
   `# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\ncreateType="monolithicFlat"\n${extra}\n${extent}\n\nddb.adapterType = "ide"\n`;
 
 describe('hostile sparse headers', () => {
-  it('truncated file: grain tables or grains past the end', () => {
+  it('truncated file: grain tables or grains past the end', async () => {
     const f = sparse();
     fs.truncateSync(f, 40 * 512);
     expect(failure(f)).toMatch(/(grainDirectory|grain table|gdOffset|rgdOffset).*(past the end|outside the file|truncated)/);
@@ -83,7 +83,7 @@ describe('hostile sparse headers', () => {
     expect(failure(g)).toMatch(/grain table \d+ entry \d+: grain at sector \d+ lies past the end/);
   });
 
-  it('truncated header', () => {
+  it('truncated header', async () => {
     const f = path.join(dir, 'short.vmdk');
     fs.writeFileSync(f, Buffer.from('KDMV\x01\0\0\0'));
     expect(failure(f)).toMatch(/header: needs bytes 0\.\.512 but the file ends at 8/);
@@ -100,7 +100,7 @@ describe('hostile sparse headers', () => {
     expect(failure(f)).toMatch(re);
   });
 
-  it('oversized tables: numGTEsPerGT and a capacity that needs a huge directory', () => {
+  it('oversized tables: numGTEsPerGT and a capacity that needs a huge directory', async () => {
     const f = copyOf(sparse());
     patch(f, 44, u32(0x10000));
     expect(failure(f)).toMatch(/header\.numGTEsPerGT: 65536 is not a power of two up to 512/);
@@ -112,7 +112,7 @@ describe('hostile sparse headers', () => {
     expect(failure(h)).toMatch(/header\.capacity/);
   });
 
-  it('directory and table entries that point outside the file or into its header', () => {
+  it('directory and table entries that point outside the file or into its header', async () => {
     const f = sparse();
     const header = fs.readFileSync(f).subarray(0, 512);
     const gdOffset = header.readUInt32LE(56);
@@ -130,7 +130,7 @@ describe('hostile sparse headers', () => {
     expect(rgdOffset).toBeGreaterThan(0);
   });
 
-  it('bad magic, version, newline check bytes and compression algorithm', () => {
+  it('bad magic, version, newline check bytes and compression algorithm', async () => {
     const f = sparse();
     const a = copyOf(f);
     patch(a, 0, [0x4b, 0x44, 0x4d, 0x57]);
@@ -146,7 +146,7 @@ describe('hostile sparse headers', () => {
     expect(failure(d)).toMatch(/header\.compressAlgorithm: 7/);
   });
 
-  it('random damage to the header never crashes', () => {
+  it('random damage to the header never crashes', async () => {
     const f = sparse();
     const good = fs.readFileSync(f);
     let rejected = 0;
@@ -178,25 +178,25 @@ describe('bad streamOptimized markers', () => {
     return overhead * 512;
   }
 
-  it('grain marker LBA that disagrees with the table', () => {
+  it('grain marker LBA that disagrees with the table', async () => {
     const f = copyOf(streamSrc);
     patch(f, firstGrainMarker(f), u64(999));
     expect(failure(f)).toMatch(/grain 0 marker: says LBA 999, the grain table says 0/);
   });
 
-  it('grain marker with an absurd size', () => {
+  it('grain marker with an absurd size', async () => {
     const f = copyOf(streamSrc);
     patch(f, firstGrainMarker(f) + 8, u32(0x7fffffff));
     expect(failure(f)).toMatch(/grain 0 marker\.size: 2147483647 bytes is not a compressed grain/);
   });
 
-  it('damaged deflate data', () => {
+  it('damaged deflate data', async () => {
     const f = copyOf(streamSrc);
     patch(f, firstGrainMarker(f) + 12, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     expect(failure(f)).toMatch(/grain 0 data: deflate stream is damaged/);
   });
 
-  it('missing or wrong footer and end-of-stream markers', () => {
+  it('missing or wrong footer and end-of-stream markers', async () => {
     const f = copyOf(streamSrc);
     const size = fs.statSync(f).size;
     patch(f, size - 1536 + 12, u32(1));
@@ -206,7 +206,7 @@ describe('bad streamOptimized markers', () => {
     expect(failure(g)).toMatch(/(footer|end-of-stream)/);
   });
 
-  it('check finds damage that open does not', () => {
+  it('check finds damage that open does not', async () => {
     const f = copyOf(streamSrc);
     patch(f, firstGrainMarker(f) + 12, [0xff, 0xff, 0xff, 0xff]);
     const r = checkVmdk(f);
@@ -238,12 +238,12 @@ describe('descriptor nonsense', () => {
     expect(failure(f)).toMatch(re);
   });
 
-  it('a descriptor of 2 MiB is refused without reading it all', () => {
+  it('a descriptor of 2 MiB is refused without reading it all', async () => {
     const f = descriptorFile(goodDescriptor() + '#'.repeat(2 << 20));
     expect(failure(f)).toMatch(/descriptor: is \d+ bytes, more than 1048576/);
   });
 
-  it('embedded descriptor whose extent size disagrees with the header', () => {
+  it('embedded descriptor whose extent size disagrees with the header', async () => {
     const f = copyOf(sparse());
     const text = fs.readFileSync(f).subarray(512, 512 * 21).toString('latin1');
     const changed = text.replace(/RW (\d+) SPARSE/, 'RW 9999 SPARSE');
@@ -251,7 +251,7 @@ describe('descriptor nonsense', () => {
     expect(failure(f)).toMatch(/embedded descriptor extent: says 9999 sectors, header\.capacity says 16384/);
   });
 
-  it('a parent chain that loops ends with an error, not a hang', () => {
+  it('a parent chain that loops ends with an error, not a hang', async () => {
     const base = path.join(dir, 'loopbase.vmdk');
     createVmdk(base, { sizeBytes: 1 << 20 });
     const delta = createSnapshot(base);
@@ -267,7 +267,7 @@ describe('descriptor nonsense', () => {
     expect(failure(delta)).toMatch(/parent chain deeper than 64 disks/);
   });
 
-  it('a qemu-made file with a damaged embedded descriptor', () => {
+  it('a qemu-made file with a damaged embedded descriptor', async () => {
     const f = path.join(dir, `q${n++}.vmdk`);
     qemuImg('create', '-f', 'vmdk', f, '4M');
     const buf = fs.readFileSync(f);
@@ -285,7 +285,7 @@ describe('damaged vmfsSparse (COWD) deltas', () => {
     return { desc, data: desc.replace(/\.vmdk$/, '-delta.vmdk') };
   }
 
-  it('grain size and directory size', () => {
+  it('grain size and directory size', async () => {
     const a = cowd();
     patch(a.data, 16, u32(3));
     expect(() => VmdkDisk.open(a.desc, { readOnly: true })).toThrow(/-delta\.vmdk: header\.grainSize: 3 sectors is not a power of two/);

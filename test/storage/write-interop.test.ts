@@ -21,7 +21,7 @@ const SIZE = 48 << 20;
 let dir: string;
 let src: RawImage;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir('write');
   src = makeRawImage(path.join(dir, 'src.raw'), SIZE, 7);
 });
@@ -49,9 +49,9 @@ const cases = ['monolithicSparse', 'twoGbMaxExtentSparse', 'monolithicFlat', 'tw
 
 describe('disks we write pass qemu-img', () => {
   for (const subformat of cases) {
-    it(`${subformat}: converted from raw`, () => {
+    it(`${subformat}: converted from raw`, async () => {
       const out = path.join(dir, `conv-${subformat}.vmdk`);
-      convertImage(src.file, out, { format: 'vmdk', subformat });
+      await convertImage(src.file, out, { format: 'vmdk', subformat });
       const check = qemuCheckClean(out);
       expect(check.out).toContain('No errors were found');
       expect(check.status).toBe(0);
@@ -70,7 +70,7 @@ describe('disks we write pass qemu-img', () => {
     });
 
     if (subformat !== 'streamOptimized') {
-      it(`${subformat}: written through BlockBackend in unaligned pieces`, () => {
+      it(`${subformat}: written through BlockBackend in unaligned pieces`, async () => {
         const out = path.join(dir, `bb-${subformat}.vmdk`);
         createVmdk(out, { sizeBytes: SIZE, subformat });
         const disk = VmdkDisk.open(out);
@@ -84,11 +84,11 @@ describe('disks we write pass qemu-img', () => {
     }
   }
 
-  it('twoGbMaxExtentSparse and twoGbMaxExtentFlat split a 2.1 GiB disk into 2047 MiB extents', () => {
+  it('twoGbMaxExtentSparse and twoGbMaxExtentFlat split a 2.1 GiB disk into 2047 MiB extents', async () => {
     const big = makeRawImage(path.join(dir, 'big.raw'), 2200 * 2 ** 20, 3);
     for (const subformat of ['twoGbMaxExtentSparse', 'twoGbMaxExtentFlat'] as const) {
       const out = path.join(dir, `split-${subformat}.vmdk`);
-      convertImage(big.file, out, { format: 'vmdk', subformat });
+      await convertImage(big.file, out, { format: 'vmdk', subformat });
       const text = fs.readFileSync(out, 'utf8');
       expect(text.match(/^RW \d+ (SPARSE|FLAT)/gm)).toEqual([
         `RW 4192256 ${subformat.endsWith('Sparse') ? 'SPARSE' : 'FLAT'}`,
@@ -100,18 +100,18 @@ describe('disks we write pass qemu-img', () => {
     fs.rmSync(big.file);
   });
 
-  it('raw output of a VMDK keeps holes and matches', () => {
+  it('raw output of a VMDK keeps holes and matches', async () => {
     const out = path.join(dir, 'back.raw');
-    convertImage(path.join(dir, 'conv-monolithicSparse.vmdk'), out, { format: 'raw' });
+    await convertImage(path.join(dir, 'conv-monolithicSparse.vmdk'), out, { format: 'raw' });
     expect(qemuCompare(src.file, 'raw', out, 'raw').out).toContain('Images are identical');
     expect(fs.statSync(out).blocks * 512).toBeLessThan(2 << 20);
   });
 
   for (const provisioning of ['thick', 'eagerzeroedthick'] as const) {
     for (const subformat of ['monolithicFlat', 'monolithicSparse'] as const) {
-      it(`${provisioning} ${subformat}: space reserved up front, content identical`, () => {
+      it(`${provisioning} ${subformat}: space reserved up front, content identical`, async () => {
         const out = path.join(dir, `${provisioning}-${subformat}.vmdk`);
-        convertImage(src.file, out, { format: 'vmdk', subformat, provisioning });
+        await convertImage(src.file, out, { format: 'vmdk', subformat, provisioning });
         expect(qemuCheckClean(out).status).toBe(0);
         expect(qemuCompare(src.file, 'raw', out, 'vmdk').out).toContain('Images are identical');
         const files = fs.readdirSync(dir).filter((f) => f.startsWith(`${provisioning}-${subformat}`));
@@ -127,7 +127,7 @@ describe('disks we write pass qemu-img', () => {
     }
   }
 
-  it('vmfsSparse delta we write over a vmfs base: qemu reads the chain identically', () => {
+  it('vmfsSparse delta we write over a vmfs base: qemu reads the chain identically', async () => {
     const base = path.join(dir, 'vbase.vmdk');
     createVmdk(base, { sizeBytes: SIZE, subformat: 'vmfs' });
     const delta = createSnapshot(base);

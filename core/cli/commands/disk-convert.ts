@@ -21,7 +21,7 @@ export const diskConvert = defineCommand({
     if (format === 'raw' && options.subformat) throw new UsageError('disk convert: --subformat applies to -O vmdk only');
     const [src, dst] = positionals as [string, string];
     const progress = createProgress(io, 'convert');
-    convertImage(src, dst, {
+    await convertImage(src, dst, {
       format,
       subformat: options.subformat ? subformatOf(options.subformat) : undefined,
       provisioning: options.type ? provisioningOf(options.type) : undefined,

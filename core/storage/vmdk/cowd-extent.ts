@@ -98,7 +98,7 @@ export function openCowdExtent(file: PositionalFile, writable: boolean, barriers
     firstDataSector: h.gdOffset + Math.ceil(gdBytes.length / 512),
     barriers,
     onEndOfFile: (end) => {
-      // freeSector is advisory (a hint for the next allocation); it is written last.
+      // freeSector is advisory (we allocate at the end of the file); written on flush and close.
       freeField[0] = end;
       file.write(new Uint8Array(freeField.buffer), 0, 4, 28);
     },

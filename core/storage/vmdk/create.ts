@@ -17,7 +17,7 @@ import {
   newUuid,
 } from './descriptor';
 import { type Preallocation, writeSparseFile } from './sparse-extent';
-import { writeStreamOptimized } from './stream-writer';
+import { writeEmptyStreamOptimized } from './stream-writer';
 import { writeFileAtomic } from './vmdk-disk';
 
 export const SUBFORMATS = [
@@ -187,7 +187,7 @@ export function createVmdk(file: string, o: CreateOptions): string[] {
     }
     case 'streamOptimized': {
       d.extents = [{ access: 'RW', sectors, type: 'SPARSE', file: path.basename(file), offset: 0 }];
-      writeStreamOptimized(file, { sectorCount: sectors }, d, { overwrite: o.overwrite });
+      writeEmptyStreamOptimized(file, sectors, d, o.overwrite);
       return written;
     }
     case 'monolithicFlat':

@@ -25,6 +25,8 @@ export interface Extent {
   write(sector: number, count: number, buf: Uint8Array, off: number, hole: HoleReader, hasParent: boolean): void;
   discard(sector: number, count: number, hole: HoleReader, hasParent: boolean): void;
   allocationRun(sector: number, maxSectors: number): AllocationRun;
+  /** Writes metadata the write path defers (advisory fields); no-op for most extents. */
+  syncMetadata?(): void;
   close(): void;
 }
 

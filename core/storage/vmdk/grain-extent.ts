@@ -29,7 +29,7 @@ export interface GrainExtentLayout {
   readonly writable: boolean;
   /** Sectors before which no grain or table may lie (header and fixed metadata). */
   readonly firstDataSector: number;
-  /** Called after the file's end moved (COWD keeps a freeSector field). */
+  /** Called on flush and close when the file's end moved (COWD keeps a freeSector field). */
   readonly onEndOfFile?: (endSector: number) => void;
   /** fdatasync between data, tables and directory (power-loss ordering, slower). */
   readonly barriers?: boolean;
@@ -60,6 +60,7 @@ export class GrainExtent implements Extent {
   // Per-write bookkeeping: which tables changed and which were newly made.
   private readonly dirtyGts = new Map<number, { lo: number; hi: number }>();
   private readonly newGts = new Set<number>();
+  private eofDirty = false;
 
   constructor(private readonly layout: GrainExtentLayout) {
     this.file = layout.file;
@@ -339,7 +340,14 @@ export class GrainExtent implements Extent {
         this.file.write(oneBytes, 0, 4, this.layout.gdOffset * 512 + gdi * 4);
       }
     }
-    if (this.eof !== endBefore) this.layout.onEndOfFile?.(this.eof);
+    if (this.eof !== endBefore) this.eofDirty = true;
+  }
+
+  /** Writes advisory metadata deferred from the write path (COWD freeSector). */
+  syncMetadata(): void {
+    if (!this.eofDirty) return;
+    this.eofDirty = false;
+    this.layout.onEndOfFile?.(this.eof);
   }
 
   discard(sector: number, count: number, hole: HoleReader, hasParent: boolean): void {
@@ -389,6 +397,7 @@ export class GrainExtent implements Extent {
   }
 
   close(): void {
+    if (this.writable) this.syncMetadata();
     this.file.close();
   }
 }

@@ -3,7 +3,7 @@ export * from './descriptor';
 export * from './sparse-header';
 export { VmdkDisk, type VmdkOpenOptions, writeFileAtomic } from './vmdk-disk';
 export * from './create';
-export { writeStreamOptimized, type StreamSource, type StreamWriteOptions } from './stream-writer';
+export { writeStreamOptimized, writeEmptyStreamOptimized, type StreamSource, type StreamWriteOptions } from './stream-writer';
 export type { Extent, AllocationRun } from './extent';
 export { GrainExtent } from './grain-extent';
 export { createSnapshot, consolidate, revert, nextDeltaName, type SnapshotOptions } from './snapshot';

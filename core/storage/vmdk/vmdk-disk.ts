@@ -306,6 +306,7 @@ export class VmdkDisk implements BlockBackend {
 
   flush(): void {
     if (this.readOnly) return;
+    for (const p of this.placed) p.extent.syncMetadata?.();
     for (const p of this.placed) for (const f of p.extent.files) if (f.writable) f.sync();
     if (!this.embedded && !this.synthesized) {
       try {
