@@ -22,7 +22,7 @@ let dir: string;
 beforeAll(() => {
   dir = tempDir('crash');
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }), 60_000);
 
 interface Target {
   file: string;

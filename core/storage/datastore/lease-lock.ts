@@ -39,6 +39,8 @@ export interface LockRecord {
   state: 'held' | 'released';
   /** Wall-clock time of the last renewal, for people reading the file (never compared). */
   time: string;
+  /** Wall-clock time the lock was taken (informational). */
+  acquiredAt: string;
 }
 
 export interface LeaseLockOptions {
@@ -164,6 +166,7 @@ export class LeaseLock implements Disposable {
       heartbeat: 0,
       state: 'held',
       time: new Date().toISOString(),
+      acquiredAt: '',
     };
     let watched: { key: string; since: number } | undefined;
     for (;;) {
@@ -208,6 +211,8 @@ export class LeaseLock implements Disposable {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
       throw new StorageError(`${target}: cannot create lock file: ${(err as NodeJS.ErrnoException).code}`, 'storage.io');
     }
+    const now = new Date().toISOString();
+    me = { ...me, time: now, acquiredAt: now };
     const body = Buffer.from(JSON.stringify(me));
     fs.writeSync(fd, body, 0, body.length, 0);
     fs.fsyncSync(fd);

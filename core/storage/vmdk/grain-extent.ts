@@ -131,6 +131,40 @@ export class GrainExtent implements Extent {
     return gt === null ? 0 : gt[g - gdi * this.gtesPerGt]!;
   }
 
+  /**
+   * How many grains after `g` (up to `max`) continue it: data grains that follow each other
+   * in the file, or (when `e` is not data) grains in the same state. Walks the table array
+   * directly instead of looking each entry up.
+   */
+  private runAfter(g: number, e: number, max: number): number {
+    const per = this.gtesPerGt;
+    const data = this.isData(e);
+    const step = data ? this.grainSize : 0;
+    let n = 0;
+    let want = e + step;
+    while (n < max) {
+      const next = g + 1 + n;
+      const gdi = Math.floor(next / per);
+      const gt = this.gt(gdi);
+      let idx = next - gdi * per;
+      if (gt === null) {
+        if (data || e !== 0) return n;
+        // A missing table is a run of holes.
+        const k = Math.min(max - n, per - idx);
+        n += k;
+        continue;
+      }
+      while (n < max && idx < per) {
+        const v = gt[idx]!;
+        if (data ? v !== want : v !== e) return n;
+        want += step;
+        n++;
+        idx++;
+      }
+    }
+    return n;
+  }
+
   private isData(e: number): boolean {
     return e > GTE_ZERO || (e === GTE_ZERO && !this.layout.zeroedGrainGte);
   }
@@ -156,25 +190,17 @@ export class GrainExtent implements Extent {
   read(sector: number, count: number, buf: Uint8Array, off: number, hole: HoleReader): void {
     const gs = this.grainSize;
     while (count > 0) {
-      let g = Math.floor(sector / gs);
+      const g = Math.floor(sector / gs);
       const within = sector - g * gs;
       let n = Math.min(count, gs - within);
       const e = this.entry(g);
       if (this.layout.compressed && this.isData(e)) {
         this.readCompressed(g, e, within, n, buf, off);
-      } else if (this.isData(e)) {
-        // Coalesce grains that follow each other in the file into one pread.
-        while (n < count && this.entry(g + 1) === this.entry(g) + gs) {
-          g++;
-          n = Math.min(count, n + gs);
-        }
-        this.file.readPadded(buf, off, n * 512, (e + within) * 512);
       } else {
-        while (n < count && this.entry(g + 1) === e) {
-          g++;
-          n = Math.min(count, n + gs);
-        }
-        if (e === GTE_ZERO) buf.fill(0, off, off + n * 512);
+        // Coalesce grains that continue this one (contiguous data, or the same hole state).
+        if (n < count) n = Math.min(count, n + this.runAfter(g, e, Math.ceil((count - n) / gs)) * gs);
+        if (this.isData(e)) this.file.readPadded(buf, off, n * 512, (e + within) * 512);
+        else if (e === GTE_ZERO) buf.fill(0, off, off + n * 512);
         else hole(sector, n, buf, off);
       }
       sector += n;
@@ -249,10 +275,7 @@ export class GrainExtent implements Extent {
       let n = Math.min(count, gs - within);
       const e = this.entry(g);
       if (this.isData(e)) {
-        while (n < count && this.entry(g + 1) === this.entry(g) + gs) {
-          g++;
-          n = Math.min(count, n + gs);
-        }
+        if (n < count) n = Math.min(count, n + this.runAfter(g, e, Math.ceil((count - n) / gs)) * gs);
         this.file.write(buf, off, n * 512, (e + within) * 512);
       } else {
         // Allocate a run of consecutive unallocated grains at the end of the file.
