@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../core/cli';
+import { openDiskLocked } from '../../core/storage';
 import { makeRawImage, qemuCheckClean, qemuCompare, qemuImg, qemuInfo, qemuIo, tempDir } from './helpers';
 
 let dir: string;
@@ -119,6 +120,25 @@ describe('vmdesk disk', () => {
     qemuIo(base, 'read -P 0x01 0 4k', 'read -P 0x03 4k 4k', 'read -P 0x01 8k 1016k');
     const none = await vmdesk('disk', 'consolidate', base);
     expect(none).toMatchObject({ code: 1, err: `${base}: has no parent to consolidate into\n` });
+  });
+
+  it('grow and snapshot refuse a disk a running VM holds locked, in one line', async () => {
+    const f = p('locked.vmdk');
+    await vmdesk('disk', 'create', '--size', '4M', f);
+    const vm = await openDiskLocked(f, { leaseMs: 400, hostId: 'esx-07' });
+    process.env.VMDESK_LEASE_MS = '400';
+    try {
+      for (const argv of [['disk', 'grow', '--size', '8M', f], ['disk', 'snapshot', f]]) {
+        const r = await vmdesk(...argv);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(/^.*locked\.vmdk: locked by host esx-07 \(pid \d+\); .*\n$/);
+      }
+      vm.dispose();
+      expect((await vmdesk('disk', 'grow', '--size', '8M', f)).code).toBe(0);
+    } finally {
+      delete process.env.VMDESK_LEASE_MS;
+      vm.dispose();
+    }
   });
 
   it('bad usage is one line and exit 2', async () => {

@@ -1,6 +1,6 @@
 // `vmdesk disk grow`: enlarge a base disk (like vmkfstools -X).
 import { UsageError } from '../../common';
-import { formatSize, growVmdk, parseSize } from '../../storage';
+import { formatSize, growVmdk, parseSize, withDiskLocks } from '../../storage';
 import { defineCommand } from '../command';
 
 export const diskGrow = defineCommand({
@@ -14,7 +14,7 @@ export const diskGrow = defineCommand({
     if (positionals.length !== 1) throw new UsageError('disk grow: give exactly one FILE.vmdk');
     if (!options.size) throw new UsageError('disk grow: --size is required');
     const bytes = parseSize(options.size, 'disk grow: --size');
-    growVmdk(positionals[0]!, bytes);
+    await withDiskLocks([positionals[0]!], () => growVmdk(positionals[0]!, bytes));
     io.stdout.write(`${positionals[0]}: grown to ${formatSize(bytes)}\n`);
     return 0;
   },

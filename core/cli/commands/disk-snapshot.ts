@@ -1,8 +1,20 @@
 // `vmdesk disk snapshot|consolidate|revert`: delta disks over a parent (snapshot chains).
 import { UsageError } from '../../common';
-import { consolidate, createSnapshot, revert } from '../../storage';
+import * as path from 'node:path';
+import { consolidate, createSnapshot, revert, VmdkDisk, withDiskLocks } from '../../storage';
 import { defineCommand } from '../command';
 import { createProgress } from '../progress';
+
+/** The parent named by a delta's descriptor (to lock it too), if any. */
+function parentOf(file: string): string[] {
+  const d = VmdkDisk.open(file, { readOnly: true, noParent: true });
+  try {
+    const hint = d.descriptor.parentFileNameHint;
+    return hint && d.descriptor.parentCid !== 0xffffffff ? [path.resolve(path.dirname(file), hint)] : [];
+  } finally {
+    d.dispose();
+  }
+}
 
 export const diskSnapshot = defineCommand({
   name: ['disk', 'snapshot'],
@@ -16,7 +28,8 @@ export const diskSnapshot = defineCommand({
     if (positionals.length !== 1) throw new UsageError('disk snapshot: give exactly one FILE.vmdk');
     const s = options.subformat;
     if (s !== undefined && s !== 'monolithicSparse' && s !== 'vmfsSparse') throw new UsageError(`disk snapshot: --subformat ${s}: deltas are monolithicSparse or vmfsSparse`);
-    const delta = createSnapshot(positionals[0]!, { subformat: s, delta: options.delta });
+    const disk = positionals[0]!;
+    const delta = await withDiskLocks([disk], () => createSnapshot(disk, { subformat: s, delta: options.delta }));
     io.stdout.write(delta + '\n');
     return 0;
   },
@@ -30,7 +43,8 @@ export const diskConsolidate = defineCommand({
   async run({ positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('disk consolidate: give exactly one DELTA.vmdk');
     const progress = createProgress(io, 'consolidate');
-    const parent = consolidate(positionals[0]!, (d, t) => progress.update(d, t));
+    const delta = positionals[0]!;
+    const parent = await withDiskLocks([delta, ...parentOf(delta)], () => consolidate(delta, (d, t) => progress.update(d, t)));
     progress.finish();
     io.stdout.write(parent + '\n');
     return 0;
@@ -46,7 +60,8 @@ export const diskRevert = defineCommand({
   },
   async run({ options, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('disk revert: give exactly one DELTA.vmdk');
-    io.stdout.write(revert(positionals[0]!, options.delete) + '\n');
+    const delta = positionals[0]!;
+    io.stdout.write((await withDiskLocks([delta], () => revert(delta, options.delete))) + '\n');
     return 0;
   },
 });

@@ -30,6 +30,12 @@ import { LockedError, StorageError } from '../errors';
 
 export const DEFAULT_LEASE_MS = 16_000;
 
+/** The lease to use when none is given: VMDESK_LEASE_MS from the environment, else 16 s. */
+export function defaultLeaseMs(): number {
+  const env = Number(process.env.VMDESK_LEASE_MS);
+  return Number.isFinite(env) && env >= 40 ? env : DEFAULT_LEASE_MS;
+}
+
 export interface LockRecord {
   host: string;
   pid: number;
@@ -152,7 +158,7 @@ export class LeaseLock implements Disposable {
   }
 
   static async acquire(target: string, o: LeaseLockOptions = {}): Promise<LeaseLock> {
-    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    const leaseMs = o.leaseMs ?? defaultLeaseMs();
     if (!(leaseMs >= 40)) throw new StorageError(`lease lock: lease of ${leaseMs} ms is too short`);
     const pollMs = o.pollMs ?? Math.max(10, Math.floor(leaseMs / 8));
     const deadline = o.timeoutMs === undefined ? Infinity : performance.now() + o.timeoutMs;
