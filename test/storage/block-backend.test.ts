@@ -103,3 +103,15 @@ describe('BlockBackend', () => {
     qemuIo(f, 'read -P 0xee 0 1M');
   });
 });
+
+describe('read-only extents', () => {
+  it('a streamOptimized disk refuses writes without touching the file', () => {
+    const f = path.join(dir, 'so.vmdk');
+    createVmdk(f, { sizeBytes: 1 << 20, subformat: 'streamOptimized' });
+    const before = fs.readFileSync(f);
+    const d = VmdkDisk.open(f);
+    expect(() => d.writeSectors(0 as Lba, 1, new Uint8Array(512), 0)).toThrow(`${f}: extent at sector 0 is read-only: streamOptimized disks are read-only; convert the disk to write it`);
+    d.dispose();
+    expect(Buffer.compare(fs.readFileSync(f), before)).toBe(0);
+  });
+});

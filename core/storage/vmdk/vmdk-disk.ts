@@ -230,13 +230,14 @@ export class VmdkDisk implements BlockBackend {
   writeSectors(lba: Lba, count: number, buf: Uint8Array, offset = 0): void {
     if (this.readOnly) throw new StorageError(`${this.path}: opened read-only`, 'storage.readonly');
     checkRange(this.path, this.sectorCount, lba, count, buf, offset);
+    if (!this.cidUpdated) this.checkWritable(lba, count);
     this.beforeFirstWrite();
     let at: number = lba;
     const hasParent = this.parent !== undefined;
     while (count > 0) {
       const p = this.find(at);
       const n = Math.min(count, p.start + p.extent.sectors - at);
-      if (!p.extent.writable) throw new StorageError(`${this.path}: extent at sector ${p.start} is read-only`, 'storage.readonly');
+      if (!p.extent.writable) this.checkWritable(at, n);
       p.extent.write(at - p.start, n, buf, offset, p.hole, hasParent);
       at += n;
       count -= n;
@@ -247,6 +248,7 @@ export class VmdkDisk implements BlockBackend {
   discard(lba: Lba, count: number): void {
     if (this.readOnly) throw new StorageError(`${this.path}: opened read-only`, 'storage.readonly');
     checkRange(this.path, this.sectorCount, lba, count);
+    if (!this.cidUpdated) this.checkWritable(lba, count);
     this.beforeFirstWrite();
     let at: number = lba;
     const hasParent = this.parent !== undefined;
@@ -278,6 +280,18 @@ export class VmdkDisk implements BlockBackend {
   ownAllocationRun(lba: Lba, maxSectors: number): AllocationRun {
     const p = this.find(lba);
     return p.extent.allocationRun(lba - p.start, Math.min(maxSectors, p.start + p.extent.sectors - lba));
+  }
+
+  /** Throws (before anything is changed) if a sector in the range lies in a read-only extent. */
+  private checkWritable(lba: number, count: number): void {
+    for (let at = lba; at < lba + count; ) {
+      const p = this.find(at);
+      if (!p.extent.writable) {
+        const hint = this.createType === 'streamOptimized' ? ': streamOptimized disks are read-only; convert the disk to write it' : ' (RDONLY, NOACCESS or ZERO extent)';
+        throw new StorageError(`${this.path}: extent at sector ${p.start} is read-only${hint}`, 'storage.readonly');
+      }
+      at = p.start + p.extent.sectors;
+    }
   }
 
   private beforeFirstWrite(): void {
