@@ -212,8 +212,10 @@ export class X87 implements X87Unit {
     let fl = this.f.flags;
     if (this.pendingDe) {
       this.pendingDe = false;
-      if ((fl & (EXC_IE | EXC_ZE)) === 0) fl |= EXC_DE;
+      fl |= EXC_DE;
     }
+    // Invalid operation and zero divide take precedence over a denormal operand (SDM vol. 1 §4.9.2).
+    if ((fl & (EXC_IE | EXC_ZE)) !== 0) fl &= ~EXC_DE;
     return fl;
   }
 
@@ -850,9 +852,10 @@ export class X87 implements X87Unit {
           return;
         }
         if ((f.flags & ~this.fcw & PRE_EXC) !== 0) return this.commit(this.top, 0);
-        // tan in ST(1), 1.0 pushed.
+        // tan in ST(1), 1.0 pushed; a NaN result is pushed in place of the 1.0 (observed).
         this.commit(this.top, 0);
-        f.set(T1, 0, 0x3fff, 0x80000000, 0);
+        if (f.classify(T0) >= CLS_QNAN) f.copy(T1, T0);
+        else f.set(T1, 0, 0x3fff, 0x80000000, 0);
         this.push(T1);
         return;
       }

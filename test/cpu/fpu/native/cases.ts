@@ -284,8 +284,14 @@ function transcendental(): Group[] {
   for (let i = 0; i < 60; i++) args.push(fromDouble((r() - 0.5) * 8));
   for (let i = 0; i < 20; i++) args.push(fromDouble((r() - 0.5) * 1e-6));
   const edge = ['0000:0000000000000000', '8000:0000000000000000', '7fff:8000000000000000', 'ffff:8000000000000000', '7fff:c000000000001234', '7fff:8000000000005678', '403e:8000000000000000', '403d:ffffffffffffffff', '0000:0000000000000001', '4000:4000000000000000', '3fff:8000000000000000', 'bfff:8000000000000000', '3ffe:8000000000000000'];
-  for (const a of args.concat(edge)) {
+  // Large arguments (reduction modulo the 66-bit pi) and arguments next to multiples of pi/2.
+  const big = randomPool(72, 40, 0x3fff + 2, 0x3fff + 62);
+  const nearPi = ['4000:c90fdaa22168c235', '4000:c90fdaa22168c234', '3fff:c90fdaa22168c235', '4001:c90fdaa22168c235', '4001:96cbe3f9990e91a8', '4002:fb53d14aa9c2f2c2', 'c000:c90fdaa22168c235', '3ffe:c90fdaa22168c235', '3ffe:c90fdaa22168c234'];
+  for (const a of args.concat(edge, big, nearPi)) {
     for (const op of ['fsin', 'fcos', 'fsincos', 'fptan']) c.push({ label: `${op} a=${a}`, cw: CW_DEFAULT, stack: [a], code: [op], check: 'ulp1' });
+  }
+  for (const cw of CW_ROUNDING.slice(8)) for (const a of args.slice(0, 12).concat(nearPi.slice(0, 3))) {
+    for (const op of ['fsin', 'fcos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x']) c.push({ label: `${op} cw=${cw.toString(16)} a=${a}`, cw, stack: ['3ffe:b000000000000000', op === 'fyl2x' ? a.replace(/^[89a-f]/, (d) => (parseInt(d, 16) - 8).toString(16)) : a], code: [op], check: 'ulp1' });
   }
   const f2 = args.filter((_, i) => i % 2 === 0).map((v) => fromDouble(Math.max(-0.999, Math.min(0.999, vToNum(v) / 4))));
   for (const a of f2.concat(edge)) c.push({ label: `f2xm1 a=${a}`, cw: CW_DEFAULT, stack: [a], code: ['f2xm1'], check: 'ulp1' });
