@@ -1,23 +1,23 @@
 // Double-double arithmetic (~106-bit significands as an unevaluated sum hi + lo of two
 // doubles) for the transcendental instructions, plus the exact conversions between 80-bit
-// slots and double-double values. Results go to the module variables DH/DL: no allocation.
+// slots and double-double values. Results go to the module variables DD[0]/DD[1]: no allocation.
 
 import { Fp80, TWO32 } from './float80-core';
 
-export let DH = 0;
-export let DL = 0;
+/** Result of every double-double operation: [hi, lo] (a typed array: no boxed doubles). */
+export const DD = new Float64Array(2);
 
 export function setDD(h: number, l: number): void {
-  DH = h;
-  DL = l;
+  DD[0] = h;
+  DD[1] = l;
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
 
 function quickTwoSum(a: number, b: number): void {
   const s = a + b;
-  DL = b - (s - a);
-  DH = s;
+  DD[1] = b - (s - a);
+  DD[0] = s;
 }
 
 export function ddAdd(ah: number, al: number, bh: number, bl: number): void {
@@ -33,8 +33,8 @@ export function ddAdd(ah: number, al: number, bh: number, bl: number): void {
   s = h;
   e += f;
   h = s + e;
-  DL = e - (h - s);
-  DH = h;
+  DD[1] = e - (h - s);
+  DD[0] = h;
 }
 
 export function ddMul(ah: number, al: number, bh: number, bl: number): void {
@@ -53,26 +53,26 @@ export function ddMul(ah: number, al: number, bh: number, bl: number): void {
 export function ddDiv(ah: number, al: number, bh: number, bl: number): void {
   const q1 = ah / bh;
   ddMul(q1, 0, bh, bl);
-  ddAdd(ah, al, -DH, -DL);
-  const q2 = DH / bh;
-  const rh = DH, rl = DL;
+  ddAdd(ah, al, -DD[0], -DD[1]);
+  const q2 = DD[0] / bh;
+  const rh = DD[0], rl = DD[1];
   ddMul(q2, 0, bh, bl);
-  ddAdd(rh, rl, -DH, -DL);
-  const q3 = DH / bh;
+  ddAdd(rh, rl, -DD[0], -DD[1]);
+  const q3 = DD[0] / bh;
   quickTwoSum(q1, q2);
-  ddAdd(DH, DL, q3, 0);
+  ddAdd(DD[0], DD[1], q3, 0);
 }
 
 export function ddSqrt(ah: number, al: number): void {
   const x = Math.sqrt(ah);
   // One Newton step in double-double: x + (a - x^2) / (2x)
   ddMul(x, 0, x, 0);
-  ddAdd(ah, al, -DH, -DL);
-  const corr = DH / (2 * x);
+  ddAdd(ah, al, -DD[0], -DD[1]);
+  const corr = DD[0] / (2 * x);
   quickTwoSum(x, corr);
 }
 
-/** Sum of a double-double and an exact small double, DH/DL in, DH/DL out. */
+/** Sum of a double-double and an exact small double, DD[0]/DD[1] in, DD[0]/DD[1] out. */
 export function ddAddD(ah: number, al: number, b: number): void {
   ddAdd(ah, al, b, 0);
 }
@@ -80,37 +80,36 @@ export function ddAddD(ah: number, al: number, b: number): void {
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 
-/** Slot value (finite, non-zero) as |value| * 2^-scale in DH/DL, exactly. Returns the slot's unbiased exponent. */
+/** Slot value (finite, non-zero) as |value| * 2^-scale in DD[0]/DD[1], exactly. Returns the slot's unbiased exponent. */
 export function slotToDD(f: Fp80, s: number, scale: number): number {
   f.unpack(s);
   const E = f.uExp - 16383;
   const h = f.uHi, l = f.uLo;
   const k = E - 63 - scale;
   const lowBits = l % 2048;
-  DH = (h * TWO32 + (l - lowBits)) * 2 ** k;
-  DL = lowBits * 2 ** k;
+  DD[0] = (h * TWO32 + (l - lowBits)) * 2 ** k;
+  DD[1] = lowBits * 2 ** k;
   return E;
 }
 
-// 96-bit window of packDD, most significant word first.
-let W2 = 0, W1 = 0, W0 = 0;
-let STICKY = 0;
+// 96-bit window of packDD [WS[0], WS[1], WS[2]], the sticky and the decomposed double.
+const WS = new Float64Array(6);
 
 function addScaled(m: number, base: number, negative: boolean): void {
-  // Adds (or subtracts) m * 2^base (m an integer below 2^53) into W2:W1:W0.
+  // Adds (or subtracts) m * 2^base (m an integer below 2^53) into WS[2]:WS[1]:WS[0].
   for (let j = 0; j < 3; j++) {
     const v = m * 2 ** (base - 32 * j);
     const fl = Math.floor(v);
     const chunk = fl % TWO32;
-    if (j === 0 && v !== fl) STICKY = negative ? -1 : 1;
-    if (j === 0) W0 += negative ? -chunk : chunk;
-    else if (j === 1) W1 += negative ? -chunk : chunk;
-    else W2 += negative ? -chunk : chunk;
+    if (j === 0 && v !== fl) WS[3] = negative ? -1 : 1;
+    if (j === 0) WS[0] += negative ? -chunk : chunk;
+    else if (j === 1) WS[1] += negative ? -chunk : chunk;
+    else WS[2] += negative ? -chunk : chunk;
   }
 }
 
-/** Decomposes a positive double into 53-bit integer mantissa (MANT) and the exponent of its leading bit (EXP). */
-let MANT = 0, EXPO = 0;
+/** Decomposes a positive double into 53-bit integer mantissa (WS[4]) and the exponent of its leading bit (EXP). */
+
 function decompose(x: number): void {
   F64[0] = x;
   const hi = U32[1], lo = U32[0];
@@ -119,48 +118,45 @@ function decompose(x: number): void {
     // subnormal double: normalize
     F64[0] = x * 2 ** 600;
     decompose(F64[0]);
-    EXPO -= 600;
+    WS[5] -= 600;
     return;
   }
-  MANT = (hi & 0xfffff) * TWO32 + lo + 2 ** 52;
-  EXPO = e - 1023;
+  WS[4] = (hi & 0xfffff) * TWO32 + lo + 2 ** 52;
+  WS[5] = e - 1023;
 }
 
-/** Normalized 96-bit window of windowDD: WIN2 has bit 31 set; value = WIN * 2^(WEXP - 16383 - 95). */
-export let WIN2 = 0;
-export let WIN1 = 0;
-export let WIN0 = 0;
-export let WEXP = 0;
+/** Normalized 96-bit window of windowDD: WIN[2] has bit 31 set; value = WIN * 2^(WIN[3] - 16383 - 95). */
+export const WIN = new Float64Array(4); // [WIN[0], WIN[1], WIN[2], WIN[3]]
 
 /** Exact (sticky in bit 0) 96-bit form of the positive double-double (hi + lo) * 2^scale. */
 export function windowDD(hi: number, lo: number, scale: number): void {
-  W2 = 0; W1 = 0; W0 = 0; STICKY = 0;
+  WS[2] = 0; WS[1] = 0; WS[0] = 0; WS[3] = 0;
   decompose(hi);
-  const eh = EXPO;
-  addScaled(MANT, 43, false);
+  const eh = WS[5];
+  addScaled(WS[4], 43, false);
   if (lo !== 0) {
     const neg = lo < 0;
     decompose(neg ? -lo : lo);
-    addScaled(MANT, EXPO - 52 - eh + 95, neg);
+    addScaled(WS[4], WS[5] - 52 - eh + 95, neg);
   }
-  if (STICKY < 0) W0 -= 1;
+  if (WS[3] < 0) WS[0] -= 1;
   // Propagate carries and borrows.
-  let c = Math.floor(W0 / TWO32);
-  W0 -= c * TWO32;
-  W1 += c;
-  c = Math.floor(W1 / TWO32);
-  W1 -= c * TWO32;
-  W2 += c;
-  if (STICKY !== 0) W0 = (W0 | 1) >>> 0;
+  let c = Math.floor(WS[0] / TWO32);
+  WS[0] -= c * TWO32;
+  WS[1] += c;
+  c = Math.floor(WS[1] / TWO32);
+  WS[1] -= c * TWO32;
+  WS[2] += c;
+  if (WS[3] !== 0) WS[0] = (WS[0] | 1) >>> 0;
   let e = eh + 16383 + scale;
-  if (W2 >= TWO32) {
-    const st = W0 & 1;
-    W0 = (((W1 & 1) << 31) | (W0 >>> 1) | st) >>> 0;
-    W1 = (((W2 & 1) << 31) | (W1 >>> 1)) >>> 0;
-    W2 = Math.floor(W2 / 2);
+  if (WS[2] >= TWO32) {
+    const st = WS[0] & 1;
+    WS[0] = (((WS[1] & 1) << 31) | (WS[0] >>> 1) | st) >>> 0;
+    WS[1] = (((WS[2] & 1) << 31) | (WS[1] >>> 1)) >>> 0;
+    WS[2] = Math.floor(WS[2] / 2);
     e += 1;
   }
-  let h = W2 >>> 0, l = W1 >>> 0, x = W0 >>> 0;
+  let h = WS[2] >>> 0, l = WS[1] >>> 0, x = WS[0] >>> 0;
   if (h < 0x80000000) {
     // a borrow cleared the leading bit: shift left once (h was a power of two)
     h = ((h << 1) | (l >>> 31)) >>> 0;
@@ -168,10 +164,10 @@ export function windowDD(hi: number, lo: number, scale: number): void {
     x = ((x << 1) | (x & 1)) >>> 0;
     e -= 1;
   }
-  WIN2 = h;
-  WIN1 = l;
-  WIN0 = x;
-  WEXP = e;
+  WIN[2] = h;
+  WIN[1] = l;
+  WIN[0] = x;
+  WIN[3] = e;
 }
 
 /**
@@ -185,5 +181,5 @@ export function packDD(f: Fp80, dst: number, sign: number, hi: number, lo: numbe
     sign ^= 1;
   }
   windowDD(hi, lo, scale);
-  f.roundPack(dst, sign, WEXP, WIN2, WIN1, WIN0, prec);
+  f.roundPack(dst, sign, WIN[3], WIN[2], WIN[1], WIN[0], prec);
 }

@@ -147,9 +147,9 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
   f.normRoundPack(dst, sign, ea, h, l, x, prec);
 }
 
-// 32x32 -> 64 multiply into MH:ML.
-let MH = 0;
-let ML = 0;
+// Scratch results in typed arrays: module-level `let` doubles would be boxed on every write.
+// 32x32 -> 64 multiply into M32 = [low, high].
+const M32 = new Float64Array(2);
 function mul32(a: number, b: number): void {
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
   const mid = a0 * b1 + a1 * b0;
@@ -157,31 +157,28 @@ function mul32(a: number, b: number): void {
   const midHi = (mid - midLo) / 65536;
   const t = a0 * b0 + midLo * 65536;
   const tl = t % TWO32;
-  ML = tl;
-  MH = a1 * b1 + midHi + (t - tl) / TWO32;
+  M32[0] = tl;
+  M32[1] = a1 * b1 + midHi + (t - tl) / TWO32;
 }
 
-// 64x64 -> 128 product words, most significant first.
-export let P3 = 0;
-export let P2 = 0;
-export let P1 = 0;
-export let P0 = 0;
+/** 64x64 -> 128 product words, PROD[0] least significant. */
+export const PROD = new Float64Array(4);
 export function mul64(ah: number, al: number, bh: number, bl: number): void {
   mul32(al, bl);
-  P0 = ML;
-  const c1 = MH;
+  PROD[0] = M32[0];
+  const c1 = M32[1];
   mul32(al, bh);
-  const x = ML, y = MH;
+  const x = M32[0], y = M32[1];
   mul32(ah, bl);
-  const u = ML, v = MH;
+  const u = M32[0], v = M32[1];
   const s1 = c1 + x + u;
   const r1 = s1 % TWO32;
-  P1 = r1;
+  PROD[1] = r1;
   mul32(ah, bh);
-  const s2 = y + v + ML + (s1 - r1) / TWO32;
+  const s2 = y + v + M32[0] + (s1 - r1) / TWO32;
   const r2 = s2 % TWO32;
-  P2 = r2;
-  P3 = MH + (s2 - r2) / TWO32;
+  PROD[2] = r2;
+  PROD[3] = M32[1] + (s2 - r2) / TWO32;
 }
 
 export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): void {
@@ -207,8 +204,8 @@ export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): v
   const eb = f.uExp;
   mul64(ah, al, f.uHi, f.uLo);
   let e = ea + eb - 16383 + 1;
-  let h = P3, l = P2, x = P1;
-  const st = P0 !== 0 ? 1 : 0;
+  let h = PROD[3], l = PROD[2], x = PROD[1];
+  const st = PROD[0] !== 0 ? 1 : 0;
   if (h < 0x80000000) {
     h = ((h << 1) | (l >>> 31)) >>> 0;
     l = ((l << 1) | (x >>> 31)) >>> 0;
@@ -269,13 +266,11 @@ export function div(f: Fp80, dst: number, a: number, b: number, prec: number): v
     e -= 1;
   }
   divSig(rh, rl, bh, bl);
-  f.roundPack(dst, sign, e, QH, QL, QX, prec);
+  f.roundPack(dst, sign, e, QUOT[0], QUOT[1], QUOT[2], prec);
 }
 
-// Quotient of a significand division: 64 bits in QH:QL, two more bits and the sticky in QX.
-let QH = 0;
-let QL = 0;
-let QX = 0;
+/** Quotient of a significand division: [high 32, low 32, two more bits + sticky]. */
+const QUOT = new Float64Array(3);
 
 /** Long division of r (< 2b) by b (normalized); 66 quotient bits plus sticky. */
 export function divSig(rh: number, rl: number, bh: number, bl: number): void {
@@ -298,9 +293,9 @@ export function divSig(rh: number, rl: number, bh: number, bl: number): void {
     else if (i < 64) ql = ql * 2 + bit;
     else qx = qx * 2 + bit;
   }
-  QH = qh;
-  QL = ql;
-  QX = ((qx << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+  QUOT[0] = qh;
+  QUOT[1] = ql;
+  QUOT[2] = ((qx << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
 }
 
 export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {

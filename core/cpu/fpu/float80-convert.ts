@@ -231,7 +231,7 @@ export function toInt(f: Fp80, s: number, bits: number, ieUnmasked: boolean): bo
   // FIST lists no #D (SDM vol. 2 FIST): a denormal simply rounds to 0 or +-1.
   const sign = f.sign(s);
   if (!roundToIntegerSig(f, s)) return intInvalid(f, bits, ieUnmasked);
-  let h = R_HI, l = R_LO;
+  let h = RINT[0], l = RINT[1];
   // Range check on the magnitude.
   if (bits === 64) {
     if (h >= 0x80000000 && !(sign && h === 0x80000000 && l === 0)) return intInvalid(f, bits, ieUnmasked);
@@ -262,9 +262,8 @@ function intInvalid(f: Fp80, bits: number, ieUnmasked: boolean): boolean {
   return true;
 }
 
-/** Integer magnitude of a rounded finite slot (R_HI:R_LO) and whether rounding was inexact. */
-export let R_HI = 0;
-export let R_LO = 0;
+/** Integer magnitude of a rounded finite slot (RINT[0]:RINT[1]) and whether rounding was inexact. */
+export const RINT = new Float64Array(2); // [high, low] of the rounded magnitude
 export let R_INEXACT = false;
 
 /**
@@ -306,8 +305,8 @@ export function roundToIntegerSig(f: Fp80, s: number): boolean {
     }
   }
   f.roundedUp = up;
-  R_HI = rh;
-  R_LO = rl;
+  RINT[0] = rh;
+  RINT[1] = rl;
   R_INEXACT = rbit !== 0 || sticky;
   return true;
 }
@@ -358,7 +357,7 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
   if (ok) {
     ok = roundToIntegerSig(f, s);
     // below 10^18 = 0x0DE0B6B3A7640000
-    if (ok && (R_HI > 0x0de0b6b3 || (R_HI === 0x0de0b6b3 && R_LO >= 0xa7640000))) ok = false;
+    if (ok && (RINT[0] > 0x0de0b6b3 || (RINT[0] === 0x0de0b6b3 && RINT[1] >= 0xa7640000))) ok = false;
   }
   if (!ok) {
     f.flags |= EXC_IE;
@@ -375,7 +374,7 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
   let rem = 0;
   let q = 0;
   for (let i = 0; i < 4; i++) {
-    const w = i === 0 ? R_HI >>> 16 : i === 1 ? R_HI & 0xffff : i === 2 ? R_LO >>> 16 : R_LO & 0xffff;
+    const w = i === 0 ? RINT[0] >>> 16 : i === 1 ? RINT[0] & 0xffff : i === 2 ? RINT[1] >>> 16 : RINT[1] & 0xffff;
     const cur = rem * 65536 + w;
     const qd = Math.floor(cur / 1e9);
     rem = cur - qd * 1e9;

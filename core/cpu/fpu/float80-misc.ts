@@ -6,7 +6,7 @@ import {
   EXC_DE, EXC_IE, EXC_PE, EXC_ZE, Fp80, TWO32,
 } from './float80-core';
 import { screen2 } from './float80-arith';
-import { R_HI, R_LO, R_INEXACT, roundToIntegerSig } from './float80-convert';
+import { RINT, R_INEXACT, roundToIntegerSig } from './float80-convert';
 
 /** FPREM/FPREM1 outcome: quotient bits (q0..q2) and whether the reduction is complete. */
 export let REM_Q = 0;
@@ -150,7 +150,7 @@ export function roundInt(f: Fp80, dst: number, a: number): void {
   roundToIntegerSig(f, a);
   if (R_INEXACT) f.flags |= EXC_PE;
   const up = f.roundedUp;
-  f.normRoundPack(dst, sign, 16383 + 63, R_HI, R_LO, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, RINT[0], RINT[1], 0, 64);
   f.roundedUp = up;
 }
 

@@ -10,8 +10,8 @@ import {
   CLS_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, CLS_ZERO,
   EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, TWO32,
 } from './float80-core';
-import { screen2, mul64, P0, P1, P2, P3 } from './float80-arith';
-import { DH, DL, WEXP, WIN0, WIN1, WIN2, ddAdd, ddDiv, ddMul, ddSqrt, packDD, setDD, slotToDD, windowDD } from './double-double';
+import { PROD, screen2, mul64 } from './float80-arith';
+import { DD, WIN, ddAdd, ddDiv, ddMul, ddSqrt, packDD, setDD, slotToDD, windowDD } from './double-double';
 
 // ---- constants (double-double) ----
 const PI_H = 3.141592653589793, PI_L = 1.2246467991473532e-16;
@@ -28,8 +28,8 @@ const INV_FACT_L = new Float64Array(40);
   INV_FACT_H[0] = 1;
   for (let n = 1; n < 40; n++) {
     ddDiv(h, l, n, 0);
-    h = DH;
-    l = DL;
+    h = DD[0];
+    l = DD[1];
     INV_FACT_H[n] = h;
     INV_FACT_L[n] = l;
   }
@@ -39,8 +39,8 @@ const INV_ODD_H = new Float64Array(48);
 const INV_ODD_L = new Float64Array(48);
 for (let n = 0; n < 48; n++) {
   ddDiv(1, 0, 2 * n + 1, 0);
-  INV_ODD_H[n] = DH;
-  INV_ODD_L[n] = DL;
+  INV_ODD_H[n] = DD[0];
+  INV_ODD_L[n] = DD[1];
 }
 
 /** atan(k/8), k = 0..8, computed once by argument halving. */
@@ -51,60 +51,60 @@ for (let k = 1; k <= 8; k++) {
   let ch = k / 8, cl = 0;
   for (let i = 0; i < 3; i++) {
     ddMul(ch, cl, ch, cl);
-    ddAdd(DH, DL, 1, 0);
-    ddSqrt(DH, DL);
-    ddAdd(DH, DL, 1, 0);
-    ddDiv(ch, cl, DH, DL);
-    ch = DH;
-    cl = DL;
+    ddAdd(DD[0], DD[1], 1, 0);
+    ddSqrt(DD[0], DD[1]);
+    ddAdd(DD[0], DD[1], 1, 0);
+    ddDiv(ch, cl, DD[0], DD[1]);
+    ch = DD[0];
+    cl = DD[1];
   }
   atanSeries(ch, cl);
-  ATAN_K_H[k] = DH * 8;
-  ATAN_K_L[k] = DL * 8;
+  ATAN_K_H[k] = DD[0] * 8;
+  ATAN_K_L[k] = DD[1] * 8;
 }
 
 /** atan(u) for |u| <= 0.1 by the plain alternating series (36 terms). */
 function atanSeries(uh: number, ul: number): void {
   ddMul(uh, ul, uh, ul);
-  const sh = DH, sl = DL;
+  const sh = DD[0], sl = DD[1];
   // Horner on p(s) = sum_{n} (-1)^n s^n / (2n+1)
   let ph = INV_ODD_H[35] * (35 & 1 ? -1 : 1), pl = INV_ODD_L[35] * (35 & 1 ? -1 : 1);
   for (let n = 34; n >= 0; n--) {
     ddMul(ph, pl, sh, sl);
     const sgn = n & 1 ? -1 : 1;
-    ddAdd(DH, DL, sgn * INV_ODD_H[n], sgn * INV_ODD_L[n]);
-    ph = DH;
-    pl = DL;
+    ddAdd(DD[0], DD[1], sgn * INV_ODD_H[n], sgn * INV_ODD_L[n]);
+    ph = DD[0];
+    pl = DD[1];
   }
   ddMul(ph, pl, uh, ul);
 }
 
-/** atan(t) for 0 <= t <= 1 into DH/DL. */
+/** atan(t) for 0 <= t <= 1 into DD[0]/DD[1]. */
 function atan01(th: number, tl: number): void {
   const k = Math.round(th * 8);
   if (k === 0) return atanSeries(th, tl);
   // atan(t) = atan(c) + atan((t - c) / (1 + t c)), c = k/8
   const c = k / 8;
   ddAdd(th, tl, -c, 0);
-  const nh = DH, nl = DL;
+  const nh = DD[0], nl = DD[1];
   ddMul(th, tl, c, 0);
-  ddAdd(DH, DL, 1, 0);
-  ddDiv(nh, nl, DH, DL);
-  atanSeries(DH, DL);
-  ddAdd(DH, DL, ATAN_K_H[k], ATAN_K_L[k]);
+  ddAdd(DD[0], DD[1], 1, 0);
+  ddDiv(nh, nl, DD[0], DD[1]);
+  atanSeries(DD[0], DD[1]);
+  ddAdd(DD[0], DD[1], ATAN_K_H[k], ATAN_K_L[k]);
 }
 
-/** sin(r) (kind 0) or cos(r) (kind 1) for |r| <= pi/4 into DH/DL. */
+/** sin(r) (kind 0) or cos(r) (kind 1) for |r| <= pi/4 into DD[0]/DD[1]. */
 function sinCosSmall(rh: number, rl: number, kind: number): void {
   ddMul(rh, rl, rh, rl);
-  const sh = DH, sl = DL;
+  const sh = DD[0], sl = DD[1];
   const top = kind === 0 ? 29 : 28;
   let ph = INV_FACT_H[top], pl = INV_FACT_L[top];
   for (let n = top - 2; n >= (kind === SIN ? 1 : 0); n -= 2) {
     ddMul(ph, pl, -sh, -sl);
-    ddAdd(DH, DL, INV_FACT_H[n], INV_FACT_L[n]);
-    ph = DH;
-    pl = DL;
+    ddAdd(DD[0], DD[1], INV_FACT_H[n], INV_FACT_L[n]);
+    ph = DD[0];
+    pl = DD[1];
   }
   if (kind === 0) ddMul(ph, pl, rh, rl);
   else setDD(ph, pl);
@@ -115,10 +115,9 @@ function sinCosSmall(rh: number, rl: number, kind: number): void {
 const PH = 0xc90fdaa22;
 const PL = 0x168c234c;
 let RED_Q = 0;
-let RED_H = 0;
-let RED_L = 0;
+const RED = new Float64Array(2); // reduced argument [hi, lo]
 
-/** Reduces |slot| (>= pi/4, < 2^63) to r = |x| - q * P/2 in RED_H/RED_L (double-double), q mod 4 in RED_Q. */
+/** Reduces |slot| (>= pi/4, < 2^63) to r = |x| - q * P/2 in RED[0]/RED[1] (double-double), q mod 4 in RED_Q. */
 function reduce(f: Fp80, s: number): void {
   f.unpack(s);
   const E = f.uExp - 16383;
@@ -160,8 +159,8 @@ function reduce(f: Fp80, s: number): void {
   const sum = a + b;
   const err = b - (sum - a);
   const scale = 2 ** -67;
-  RED_H = (neg ? -sum : sum) * scale;
-  RED_L = (neg ? -err : err) * scale;
+  RED[0] = (neg ? -sum : sum) * scale;
+  RED[1] = (neg ? -err : err) * scale;
   RED_Q = q;
 }
 
@@ -248,13 +247,13 @@ export function fsincos(f: Fp80, sinDst: number, cosDst: number, src: number): b
   let rh: number, rl: number, q: number;
   if (f.uExp < 16383 - 1 || (f.uExp === 16383 - 1 && f.uHi < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
-    rh = DH;
-    rl = DL;
+    rh = DD[0];
+    rl = DD[1];
     q = 0;
   } else {
     reduce(f, src);
-    rh = RED_H;
-    rl = RED_L;
+    rh = RED[0];
+    rl = RED[1];
     q = RED_Q;
   }
   let up = false;
@@ -262,14 +261,14 @@ export function fsincos(f: Fp80, sinDst: number, cosDst: number, src: number): b
     // cos(r + q pi/2) = cos r, -sin r, -cos r, sin r
     sinCosSmall(rh, rl, q & 1 ? SIN : COS);
     const neg = q === 1 || q === 2 ? 1 : 0;
-    packDD(f, cosDst, neg, DH, DL, 0, 64);
+    packDD(f, cosDst, neg, DD[0], DD[1], 0, 64);
     up = f.roundedUp;
   }
   if (sinDst >= 0) {
     // sin(r + q pi/2) = sin r, cos r, -sin r, -cos r
     sinCosSmall(rh, rl, q & 1 ? COS : SIN);
     const neg = (q >= 2 ? 1 : 0) ^ sign;
-    packDD(f, sinDst, neg, DH, DL, 0, 64);
+    packDD(f, sinDst, neg, DD[0], DD[1], 0, 64);
     up = f.roundedUp;
   }
   f.roundedUp = up;
@@ -304,23 +303,23 @@ export function fptan(f: Fp80, dst: number, src: number): boolean {
   let rh: number, rl: number, q: number;
   if (f.uExp < 16383 - 1 || (f.uExp === 16383 - 1 && f.uHi < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
-    rh = DH;
-    rl = DL;
+    rh = DD[0];
+    rl = DD[1];
     q = 0;
   } else {
     reduce(f, src);
-    rh = RED_H;
-    rl = RED_L;
+    rh = RED[0];
+    rl = RED[1];
     q = RED_Q;
   }
   sinCosSmall(rh, rl, SIN);
-  const sh = DH, sl = DL;
+  const sh = DD[0], sl = DD[1];
   sinCosSmall(rh, rl, COS);
-  const ch = DH, cl = DL;
+  const ch = DD[0], cl = DD[1];
   // tan(r + q pi/2) = tan r (q even), -1/tan r (q odd)
   if (q & 1) ddDiv(-ch, -cl, sh, sl);
   else ddDiv(sh, sl, ch, cl);
-  packDD(f, dst, sign, DH, DL, 0, 64);
+  packDD(f, dst, sign, DD[0], DD[1], 0, 64);
   return true;
 }
 
@@ -370,26 +369,26 @@ export function fpatan(f: Fp80, dst: number, y: number, x: number): void {
     return;
   }
   slotToDD(f, y, base);
-  const yh = DH, yl = DL;
+  const yh = DD[0], yl = DD[1];
   slotToDD(f, x, base);
-  const xh = DH, xl = DL;
+  const xh = DD[0], xl = DD[1];
   let rh: number, rl: number;
   if (yh <= xh) {
     ddDiv(yh, yl, xh, xl);
-    atan01(DH, DL);
-    rh = DH;
-    rl = DL;
+    atan01(DD[0], DD[1]);
+    rh = DD[0];
+    rl = DD[1];
   } else {
     ddDiv(xh, xl, yh, yl);
-    atan01(DH, DL);
-    ddAdd(PIO2_H, PIO2_L, -DH, -DL);
-    rh = DH;
-    rl = DL;
+    atan01(DD[0], DD[1]);
+    ddAdd(PIO2_H, PIO2_L, -DD[0], -DD[1]);
+    rh = DD[0];
+    rl = DD[1];
   }
   if (sx !== 0) {
     ddAdd(PI_H, PI_L, -rh, -rl);
-    rh = DH;
-    rl = DL;
+    rh = DD[0];
+    rl = DD[1];
   }
   packDD(f, dst, sy, rh, rl, 0, 64);
 }
@@ -452,10 +451,10 @@ export function f2xm1(f: Fp80, dst: number, src: number): void {
     return;
   }
   slotToDD(f, src, 0);
-  let xh = sign ? -DH : DH, xl = sign ? -DL : DL;
+  let xh = sign ? -DD[0] : DD[0], xl = sign ? -DD[1] : DD[1];
   ddMul(xh, xl, LN2_H, LN2_L);
-  xh = DH;
-  xl = DL;
+  xh = DD[0];
+  xl = DD[1];
   // expm1(y) = expm1(y/2^k) doubled k times: e(2y) = e(y) (e(y) + 2).
   let k = 8;
   const mag = Math.abs(xh);
@@ -466,17 +465,17 @@ export function f2xm1(f: Fp80, dst: number, src: number): void {
   let ph = INV_FACT_H[16], pl = INV_FACT_L[16];
   for (let n = 15; n >= 1; n--) {
     ddMul(ph, pl, yh, yl);
-    ddAdd(DH, DL, INV_FACT_H[n], INV_FACT_L[n]);
-    ph = DH;
-    pl = DL;
+    ddAdd(DD[0], DD[1], INV_FACT_H[n], INV_FACT_L[n]);
+    ph = DD[0];
+    pl = DD[1];
   }
   ddMul(ph, pl, yh, yl);
-  let eh = DH, el = DL;
+  let eh = DD[0], el = DD[1];
   for (let i = 0; i < k; i++) {
     ddAdd(eh, el, 2, 0);
-    ddMul(eh, el, DH, DL);
-    eh = DH;
-    el = DL;
+    ddMul(eh, el, DD[0], DD[1]);
+    eh = DD[0];
+    el = DD[1];
   }
   packDD(f, dst, 0, eh, el, 0, 64);
 }
@@ -492,13 +491,13 @@ function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number,
   f.unpack(src);
   const e = f.uExp, h = f.uHi, l = f.uLo;
   mul64(h, l, kh, kl);
-  let r3 = P3, r2 = P2, r1 = P1, r0 = P0;
+  let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
   // + (h:l) * kx at 2^-32 below: add its top 64 bits into r1:r0, the rest as sticky.
   mul64(h, l, 0, kx);
-  let sticky = P0 !== 0 ? 1 : 0;
-  let s = r0 + P1;
+  let sticky = PROD[0] !== 0 ? 1 : 0;
+  let s = r0 + PROD[1];
   r0 = s % TWO32;
-  s = r1 + P2 + Math.floor(s / TWO32);
+  s = r1 + PROD[2] + Math.floor(s / TWO32);
   r1 = s % TWO32;
   s = r2 + Math.floor(s / TWO32);
   r2 = s % TWO32;
@@ -508,13 +507,13 @@ function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number,
   f.normRoundPack(dst, sign, e + kexp + 1, r3, r2, (r1 | sticky) >>> 0, 64);
 }
 
-/** log2(x) for finite x > 0 into DH/DL (double-double). */
+/** log2(x) for finite x > 0 into DD[0]/DD[1] (double-double). */
 function log2dd(f: Fp80, x: number): void {
   f.unpack(x);
   let E = f.uExp - 16383;
   // m in [1, 2) as double-double
   slotToDD(f, x, E);
-  let mh = DH, ml = DL;
+  let mh = DD[0], ml = DD[1];
   if (mh > Math.SQRT2) {
     mh /= 2;
     ml /= 2;
@@ -522,26 +521,26 @@ function log2dd(f: Fp80, x: number): void {
   }
   // ln m = 2 atanh(s), s = (m - 1) / (m + 1)
   ddAdd(mh, ml, -1, 0);
-  const nh = DH, nl = DL;
+  const nh = DD[0], nl = DD[1];
   ddAdd(mh, ml, 1, 0);
-  ddDiv(nh, nl, DH, DL);
-  atanhTimes2(DH, DL);
+  ddDiv(nh, nl, DD[0], DD[1]);
+  atanhTimes2(DD[0], DD[1]);
   // / ln 2, + E
-  ddDiv(DH, DL, LN2_H, LN2_L);
-  ddAdd(DH, DL, E, 0);
+  ddDiv(DD[0], DD[1], LN2_H, LN2_L);
+  ddAdd(DD[0], DD[1], E, 0);
 }
 
-/** 2 atanh(s) for |s| <= 0.18 into DH/DL. */
+/** 2 atanh(s) for |s| <= 0.18 into DD[0]/DD[1]. */
 function atanhTimes2(sh: number, sl: number): void {
   if (sh === 0) return setDD(0, 0);
   ddMul(sh, sl, sh, sl);
-  const qh = DH, ql = DL;
+  const qh = DD[0], ql = DD[1];
   let ph = INV_ODD_H[45], pl = INV_ODD_L[45];
   for (let n = 44; n >= 0; n--) {
     ddMul(ph, pl, qh, ql);
-    ddAdd(DH, DL, INV_ODD_H[n], INV_ODD_L[n]);
-    ph = DH;
-    pl = DL;
+    ddAdd(DD[0], DD[1], INV_ODD_H[n], INV_ODD_L[n]);
+    ph = DD[0];
+    pl = DD[1];
   }
   ddMul(ph, pl, sh * 2, sl * 2);
 }
@@ -551,7 +550,7 @@ function mulByDD(f: Fp80, dst: number, y: number, lh: number, ll: number): void 
   const neg = lh < 0;
   const sign = f.sign(y) ^ (neg ? 1 : 0);
   windowDD(neg ? -lh : lh, neg ? -ll : ll, 0);
-  mulByConst96Signed(f, dst, y, sign, WIN2, WIN1, WIN0, WEXP - 16383);
+  mulByConst96Signed(f, dst, y, sign, WIN[2], WIN[1], WIN[0], WIN[3] - 16383);
 }
 const T_L = 21;
 
@@ -559,12 +558,12 @@ function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh:
   f.unpack(src);
   const e = f.uExp, h = f.uHi, l = f.uLo;
   mul64(h, l, kh, kl);
-  let r3 = P3, r2 = P2, r1 = P1, r0 = P0;
+  let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
   mul64(h, l, 0, kx);
-  let sticky = P0 !== 0 ? 1 : 0;
-  let s = r0 + P1;
+  let sticky = PROD[0] !== 0 ? 1 : 0;
+  let s = r0 + PROD[1];
   r0 = s % TWO32;
-  s = r1 + P2 + Math.floor(s / TWO32);
+  s = r1 + PROD[2] + Math.floor(s / TWO32);
   r1 = s % TWO32;
   s = r2 + Math.floor(s / TWO32);
   r2 = s % TWO32;
@@ -610,7 +609,7 @@ export function fyl2x(f: Fp80, dst: number, y: number, x: number): void {
   }
   f.flags |= EXC_PE; // the host reports PE even for exact products (x a power of two)
   log2dd(f, x);
-  mulByDD(f, dst, y, DH, DL);
+  mulByDD(f, dst, y, DD[0], DD[1]);
   // With PE forced, a tiny result is an underflow even when the product happened to be exact.
   if (f.exp(dst) === 0 && (f.hi[dst] | f.lo[dst]) !== 0) f.flags |= EXC_UE;
 }
@@ -654,12 +653,12 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
   }
   // ln(1 + x) = 2 atanh(x / (2 + x))
   slotToDD(f, x, 0);
-  const xh = sx ? -DH : DH, xl = sx ? -DL : DL;
+  const xh = sx ? -DD[0] : DD[0], xl = sx ? -DD[1] : DD[1];
   ddAdd(xh, xl, 2, 0);
-  ddDiv(xh, xl, DH, DL);
-  atanhTimes2(DH, DL);
-  ddDiv(DH, DL, LN2_H, LN2_L);
-  mulByDD(f, dst, y, DH, DL);
+  ddDiv(xh, xl, DD[0], DD[1]);
+  atanhTimes2(DD[0], DD[1]);
+  ddDiv(DD[0], DD[1], LN2_H, LN2_L);
+  mulByDD(f, dst, y, DD[0], DD[1]);
 }
 
 // 1/ln 2 = 1.71547652B82FE1777D0FFDA0 (hex) -> significand with exponent 0
