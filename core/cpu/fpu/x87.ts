@@ -301,7 +301,8 @@ export class X87 implements X87Unit {
             return this.setFcw(h.read16(a));
           case 6:
             fnstenv(this, insn);
-            this.fcw |= 0x3f; // FNSTENV masks all exceptions afterwards
+            this.fcw |= 0x3f; // FNSTENV masks all exceptions afterwards, which clears ES and B
+            this.updateEs();
             return;
           case 7:
             return h.write16(a, this.fcw);

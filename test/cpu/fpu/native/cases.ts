@@ -220,6 +220,7 @@ function stackAndControl(): Group[] {
   // Exception flags, then FNCLEX / FLDCW unmasking a pending exception.
   c.push({ label: 'fnclex after IE', cw: CW_DEFAULT, stack: [], code: ['fcom st1', 'fnclex'] });
   c.push({ label: 'fldcw unmask pending PE', cw: CW_DEFAULT, stack: ['3fff:8000000000000001'], mem: le16(0x0360), code: ['fst dword [{M}+4]', 'fldcw [{M}]'] });
+  c.push({ label: 'fnstenv with an unmasked ZE pending', cw: 0x037b, stack: ['0000:0000000000000000', '3fff:8000000000000000'], memSize: 32, code: ['fdiv st0, st1', 'fnstenv [{M}]'] });
   c.push({ label: 'fnstsw m16', cw: CW_DEFAULT, stack: ['3fff:8000000000000000'], code: ['ftst', 'fnstsw [{M}]'] });
   return [{ name: 'stack/fcmov/control', cases: c }];
 }
