@@ -759,8 +759,14 @@ export class X87 implements X87Unit {
         return this.fxch(i);
       case 2:
         return; // FNOP
-      case 3:
-        return this.fstReg(i, true); // FSTP1 (reserved alias)
+      case 3: // FSTP1 (reserved alias): on the host an empty ST0 moves its empty tag, no stack fault
+        if (this.isEmpty(0)) {
+          this.fsw &= ~FSW_C1;
+          this.empty |= 1 << this.phys(i);
+          this.pop();
+          return;
+        }
+        return this.fstReg(i, true);
       case 4:
         return this.d9Group4(i);
       case 5: {
@@ -1000,9 +1006,9 @@ export class X87 implements X87Unit {
   }
 }
 
-/** Register-form control instructions, which leave FIP/FOP alone: FNCLEX, FNINIT, FNSTSW AX. */
+/** Register-form control instructions, which leave FIP/FOP alone: FNCLEX, FNINIT, FNSTSW AX, FNENI/FNDISI/FNSETPM. */
 function isControlReg(op: number, modrm: number): boolean {
-  return (op === 3 && (modrm === 0xe2 || modrm === 0xe3)) || (op === 7 && modrm === 0xe0);
+  return (op === 3 && modrm >= 0xe0 && modrm <= 0xe4) || (op === 7 && modrm === 0xe0);
 }
 
 /** Memory-form control instructions: FLDENV, FLDCW, FNSTENV, FNSTCW, FRSTOR, FNSAVE, FNSTSW. */

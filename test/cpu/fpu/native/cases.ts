@@ -208,6 +208,18 @@ function stackAndControl(): Group[] {
     c.push({ label: `${op} empty`, cw: CW_DEFAULT, stack: [], code: [op] });
     c.push({ label: `${op} empty unmasked`, cw: 0x037e, stack: [], code: [op] });
   }
+  // Undocumented aliases, as raw bytes (nasm has no mnemonics for them): FCOM2 (DC D1), FCOMP3
+  // (DC D9), FCOMP5 (DE D1), FXCH4 (DD C9), FXCH7 (DF C9), FSTP1 (D9 D9), FSTP8 (DF D1), FSTP9
+  // (DF D9), FFREEP (DF C1), FENI/FDISI/FSETPM (DB E0/E1/E4, no-ops).
+  for (const bytes of ['0xdc,0xd1', '0xdc,0xd9', '0xde,0xd1', '0xdd,0xc9', '0xdf,0xc9', '0xd9,0xd9', '0xdf,0xd1', '0xdf,0xd9', '0xdf,0xc1', '0xdb,0xe0', '0xdb,0xe1', '0xdb,0xe4']) {
+    c.push({ label: `alias ${bytes}`, cw: CW_DEFAULT, stack: three, code: [`db ${bytes}`] });
+    c.push({ label: `alias ${bytes} empty`, cw: CW_DEFAULT, stack: [], code: [`db ${bytes}`] });
+  }
+  // FSCALE by huge and tiny factors, FRNDINT and FXTRACT of extremes, FBLD with digits above 9.
+  for (const [a, b] of [['3fff:8000000000000000', '401e:ffffffff00000000'], ['3fff:8000000000000000', 'c01e:ffffffff00000000'], ['7ffe:ffffffffffffffff', '3fff:8000000000000000'], ['0001:8000000000000000', 'bfff:8000000000000000'], ['0000:0000000000000001', '4005:c800000000000000']]) {
+    c.push({ label: `fscale a=${a} b=${b}`, cw: CW_DEFAULT, stack: [b, a], code: ['fscale'] });
+  }
+  c.push({ label: 'fbld bad digits', cw: CW_DEFAULT, stack: [], mem: [0xab, 0xcd, 0xef, 0x12, 0x34, 0x56, 0x78, 0x9a, 0x0b, 0x80], code: ['fbld tword [{M}]'] });
   const FCMOV = ['fcmovb', 'fcmove', 'fcmovbe', 'fcmovu', 'fcmovnb', 'fcmovne', 'fcmovnbe', 'fcmovnu'];
   for (const op of FCMOV) for (const fl of [0x202, 0x203, 0x242, 0x206, 0x247]) {
     c.push({ label: `${op} eflags=${fl.toString(16)}`, cw: CW_DEFAULT, stack: three, eflags: fl, code: [`${op} st0, st2`] });
