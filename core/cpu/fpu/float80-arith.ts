@@ -272,30 +272,59 @@ export function div(f: Fp80, dst: number, a: number, b: number, prec: number): v
 /** Quotient of a significand division: [high 32, low 32, two more bits + sticky]. */
 const QUOT = new Float64Array(3);
 
-/** Long division of r (< 2b) by b (normalized); 66 quotient bits plus sticky. */
+/**
+ * Quotient of r (b <= r < 2b) by b (normalized): 66 bits plus sticky. The leading bit is 1;
+ * the other 65 come in chunks of 21, 21, 21 and 2 bits, each estimated with a double division
+ * and corrected so the remainder stays exact (every partial product is below 2^53).
+ */
 export function divSig(rh: number, rl: number, bh: number, bl: number): void {
-  let qh = 0, ql = 0, qx = 0;
-  for (let i = 0; i < 66; i++) {
-    let bit = 0;
-    if (rh > bh || (rh === bh && rl >= bl)) {
-      bit = 1;
-      if (rl >= bl) {
-        rl -= bl;
-        rh -= bh;
-      } else {
-        rl = rl + TWO32 - bl;
-        rh = rh - bh - 1;
+  // r -= b: the leading quotient bit.
+  rl -= bl;
+  rh -= bh;
+  if (rl < 0) {
+    rl += TWO32;
+    rh -= 1;
+  }
+  const bApprox = bh * TWO32 + bl;
+  let top = 1, bottom = 0;
+  for (let step = 0; step < 4; step++) {
+    const k = step < 3 ? 21 : 2;
+    const scale = step < 3 ? 2097152 : 4;
+    let q = Math.floor(((rh * TWO32 + rl) * scale) / bApprox);
+    // remainder r * 2^k - q * b, as hi * 2^32 + lo with lo normalized to [0, 2^32)
+    let lo = rl * scale - q * bl;
+    let hi = rh * scale - q * bh;
+    const c = Math.floor(lo / TWO32);
+    lo -= c * TWO32;
+    hi += c;
+    while (hi < 0) {
+      q -= 1;
+      lo += bl;
+      hi += bh;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi += 1;
       }
     }
-    rh = rh * 2 + (rl >>> 31);
-    rl = (rl << 1) >>> 0;
-    if (i < 32) qh = qh * 2 + bit;
-    else if (i < 64) ql = ql * 2 + bit;
-    else qx = qx * 2 + bit;
+    while (hi > bh || (hi === bh && lo >= bl)) {
+      q += 1;
+      lo -= bl;
+      hi -= bh;
+      if (lo < 0) {
+        lo += TWO32;
+        hi -= 1;
+      }
+    }
+    rh = hi;
+    rl = lo;
+    if (step < 2) top = top * scale + q;
+    else bottom = bottom * scale + q;
   }
-  QUOT[0] = qh;
-  QUOT[1] = ql;
-  QUOT[2] = ((qx << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+  // Q = top * 2^23 + bottom (66 bits)
+  const topLow = top % 2048;
+  QUOT[0] = (top - topLow) / 2048;
+  QUOT[1] = (topLow * 2097152 + Math.floor(bottom / 4)) >>> 0;
+  QUOT[2] = (((bottom & 3) << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
 }
 
 export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
