@@ -83,8 +83,8 @@ const U32 = new Uint32Array(F64.buffer);
 /** Slot value (finite, non-zero) as |value| * 2^-scale in DD[0]/DD[1], exactly. Returns the slot's unbiased exponent. */
 export function slotToDD(f: Fp80, s: number, scale: number): number {
   f.unpack(s);
-  const E = f.uExp - 16383;
-  const h = f.uHi, l = f.uLo;
+  const E = f.u[0] - 16383;
+  const h = f.u[1], l = f.u[2];
   const k = E - 63 - scale;
   const lowBits = l % 2048;
   DD[0] = (h * TWO32 + (l - lowBits)) * 2 ** k;
@@ -181,5 +181,5 @@ export function packDD(f: Fp80, dst: number, sign: number, hi: number, lo: numbe
     sign ^= 1;
   }
   windowDD(hi, lo, scale);
-  f.roundPack(dst, sign, WIN[3], WIN[2], WIN[1], WIN[0], prec);
+  f.roundPack(dst, sign, WIN[3], WIN[2] | 0, WIN[1] | 0, WIN[0] | 0, prec);
 }

@@ -46,18 +46,18 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
   if (cb === CLS_ZERO) {
     // Exact: a rounded to the precision (a denormal a stays as is unless tiny handling applies).
     f.unpack(a);
-    f.normRoundPack(dst, sa, f.uExp, f.uHi, f.uLo, 0, prec);
+    f.normRoundPack(dst, sa, f.u[0], f.u[1] | 0, f.u[2] | 0, 0, prec);
     return;
   }
   if (ca === CLS_ZERO) {
     f.unpack(b);
-    f.normRoundPack(dst, sb, f.uExp, f.uHi, f.uLo, 0, prec);
+    f.normRoundPack(dst, sb, f.u[0], f.u[1] | 0, f.u[2] | 0, 0, prec);
     return;
   }
   f.unpack(a);
-  let ea = f.uExp, ah = f.uHi, al = f.uLo;
+  let ea = f.u[0], ah = f.u[1], al = f.u[2];
   f.unpack(b);
-  let eb = f.uExp, bh = f.uHi, bl = f.uLo;
+  let eb = f.u[0], bh = f.u[1], bl = f.u[2];
   let sign = sa;
   // Make a the operand with the larger magnitude.
   if (eb > ea || (eb === ea && (bh > ah || (bh === ah && bl > al)))) {
@@ -122,7 +122,7 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
       h = ((h >>> 1) | 0x80000000) >>> 0;
       ea += 1;
     }
-    f.roundPack(dst, sign, ea, h, l, x, prec);
+    f.roundPack(dst, sign, ea, h | 0, l | 0, x | 0, prec);
     return;
   }
   // Magnitude subtract: a - b (a >= b).
@@ -144,13 +144,15 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
     f.setZero(dst, f.rc === RC_DOWN ? 1 : 0);
     return;
   }
-  f.normRoundPack(dst, sign, ea, h, l, x, prec);
+  f.normRoundPack(dst, sign, ea, h | 0, l | 0, x | 0, prec);
 }
 
 // Scratch results in typed arrays: module-level `let` doubles would be boxed on every write.
 // 32x32 -> 64 multiply into M32 = [low, high].
 const M32 = new Float64Array(2);
 function mul32(a: number, b: number): void {
+  a >>>= 0;
+  b >>>= 0;
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
   const mid = a0 * b1 + a1 * b0;
   const midLo = mid % 65536;
@@ -164,17 +166,17 @@ function mul32(a: number, b: number): void {
 /** 64x64 -> 128 product words, PROD[0] least significant. */
 export const PROD = new Float64Array(4);
 export function mul64(ah: number, al: number, bh: number, bl: number): void {
-  mul32(al, bl);
+  mul32(al | 0, bl | 0);
   PROD[0] = M32[0];
   const c1 = M32[1];
-  mul32(al, bh);
+  mul32(al | 0, bh | 0);
   const x = M32[0], y = M32[1];
-  mul32(ah, bl);
+  mul32(ah | 0, bl | 0);
   const u = M32[0], v = M32[1];
   const s1 = c1 + x + u;
   const r1 = s1 % TWO32;
   PROD[1] = r1;
-  mul32(ah, bh);
+  mul32(ah | 0, bh | 0);
   const s2 = y + v + M32[0] + (s1 - r1) / TWO32;
   const r2 = s2 % TWO32;
   PROD[2] = r2;
@@ -199,10 +201,10 @@ export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): v
     return;
   }
   f.unpack(a);
-  const ea = f.uExp, ah = f.uHi, al = f.uLo;
+  const ea = f.u[0], ah = f.u[1], al = f.u[2];
   f.unpack(b);
-  const eb = f.uExp;
-  mul64(ah, al, f.uHi, f.uLo);
+  const eb = f.u[0];
+  mul64(ah | 0, al | 0, f.u[1] | 0, f.u[2] | 0);
   let e = ea + eb - 16383 + 1;
   let h = PROD[3], l = PROD[2], x = PROD[1];
   const st = PROD[0] !== 0 ? 1 : 0;
@@ -212,7 +214,7 @@ export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): v
     x = (x << 1) >>> 0;
     e -= 1;
   }
-  f.roundPack(dst, sign, e, h, l, (x | st) >>> 0, prec);
+  f.roundPack(dst, sign, e, h | 0, l | 0, ((x | st) >>> 0) | 0, prec);
 }
 
 export function div(f: Fp80, dst: number, a: number, b: number, prec: number): void {
@@ -255,29 +257,34 @@ export function div(f: Fp80, dst: number, a: number, b: number, prec: number): v
     return;
   }
   f.unpack(a);
-  const ea = f.uExp;
-  let rh = f.uHi, rl = f.uLo;
+  const ea = f.u[0];
+  const rh = f.u[1], rl = f.u[2];
   f.unpack(b);
-  const eb = f.uExp, bh = f.uHi, bl = f.uLo;
-  let e = ea - eb + 16383;
-  if (rh < bh || (rh === bh && rl < bl)) {
-    rh = rh * 2 + (rl >>> 31);
-    rl = (rl << 1) >>> 0;
-    e -= 1;
-  }
-  divSig(rh, rl, bh, bl);
-  f.roundPack(dst, sign, e, QUOT[0], QUOT[1], QUOT[2], prec);
+  const eb = f.u[0], bh = f.u[1], bl = f.u[2];
+  const e = ea - eb + 16383 - divSig(rh | 0, rl | 0, bh | 0, bl | 0);
+  f.roundPack(dst, sign, e, QUOT[0] | 0, QUOT[1] | 0, QUOT[2] | 0, prec);
 }
 
 /** Quotient of a significand division: [high 32, low 32, two more bits + sticky]. */
 const QUOT = new Float64Array(3);
 
 /**
- * Quotient of r (b <= r < 2b) by b (normalized): 66 bits plus sticky. The leading bit is 1;
+ * Quotient of two normalized significands r / b (int32-coded words): 66 bits plus sticky into
+ * QUOT; returns 1 when r < b (the quotient's exponent is one lower), else 0. The leading bit is 1;
  * the other 65 come in chunks of 21, 21, 21 and 2 bits, each estimated with a double division
  * and corrected so the remainder stays exact (every partial product is below 2^53).
  */
-export function divSig(rh: number, rl: number, bh: number, bl: number): void {
+export function divSig(rh: number, rl: number, bh: number, bl: number): number {
+  rh >>>= 0;
+  rl >>>= 0;
+  bh >>>= 0;
+  bl >>>= 0;
+  let adjust = 0;
+  if (rh < bh || (rh === bh && rl < bl)) {
+    rh = rh * 2 + (rl >>> 31);
+    rl = (rl << 1) >>> 0;
+    adjust = 1;
+  }
   // r -= b: the leading quotient bit.
   rl -= bl;
   rh -= bh;
@@ -325,6 +332,7 @@ export function divSig(rh: number, rl: number, bh: number, bl: number): void {
   QUOT[0] = (top - topLow) / 2048;
   QUOT[1] = (topLow * 2097152 + Math.floor(bottom / 4)) >>> 0;
   QUOT[2] = (((bottom & 3) << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+  return adjust;
 }
 
 export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
@@ -356,8 +364,8 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   }
   if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
   f.unpack(a);
-  const E = f.uExp - 16383;
-  const ah = f.uHi, al = f.uLo;
+  const E = f.u[0] - 16383;
+  const ah = f.u[1], al = f.u[2];
   const odd = (E & 1) !== 0;
   // Radicand bits, MSB first: a leading 0 for even exponents so the root has 66 bits.
   let rootH = 0, rootL = 0; // root as a 66-bit number: rootH * 2^32 + rootL
@@ -390,7 +398,7 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   const h = Math.floor(rootH / 4);
   const l = (((rootH & 3) << 30) | (rootL >>> 2)) >>> 0;
   const x = (((rootL & 3) << 30) | (remH !== 0 || remL !== 0 ? 1 : 0)) >>> 0;
-  f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h, l, x, prec);
+  f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h | 0, l | 0, x | 0, prec);
 }
 
 /** Bit p (0 = MSB) of the 64-bit significand ah:al, zero outside 0..63. */

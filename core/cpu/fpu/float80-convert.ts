@@ -86,7 +86,7 @@ export function loadInt64(f: Fp80, dst: number, lo: number, hi: number): void {
     }
     h >>>= 0;
   }
-  f.normRoundPack(dst, sign, 16383 + 63, h, l, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, h | 0, l | 0, 0, 64);
 }
 
 function bitAt(h: number, l: number, p: number): number {
@@ -148,8 +148,8 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   if (cls === CLS_INF) return encode(dbl, sign, emax, 0, false);
   // No DE here: the host raises none for FST of an extended denormal (it underflows instead).
   f.unpack(s);
-  const h = f.uHi, l = f.uLo;
-  let e = f.uExp - 16383 + bias; // target biased exponent
+  const h = f.u[1], l = f.u[2];
+  let e = f.u[0] - 16383 + bias; // target biased exponent
   let shift = 64 - keep;
   let tiny = false;
   if (e <= 0) {
@@ -273,8 +273,8 @@ export let R_INEXACT = false;
 export function roundToIntegerSig(f: Fp80, s: number): boolean {
   const sign = f.sign(s);
   f.unpack(s);
-  const E = f.uExp - 16383; // value = sig * 2^(E-63)
-  const h = f.uHi, l = f.uLo;
+  const E = f.u[0] - 16383; // value = sig * 2^(E-63)
+  const h = f.u[1], l = f.u[2];
   if (E > 63) return false;
   const shift = 63 - E;
   let rh: number, rl: number, rbit: number, sticky: boolean;
@@ -331,7 +331,7 @@ export function loadBcd(f: Fp80, dst: number, lo: number, mid: number, top16: nu
   const totalLo = ((mid16 % 65536) * 65536 + p1Lo) >>> 0;
   const totalHi = Math.floor(mid16 / 65536);
   const sign = (top16 >>> 15) & 1;
-  f.normRoundPack(dst, sign, 16383 + 63, totalHi, totalLo, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, totalHi | 0, totalLo | 0, 0, 64);
 }
 const BCD_BYTES = new Uint8Array(10);
 function digit(b: Uint8Array, i: number): number {

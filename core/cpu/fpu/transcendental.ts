@@ -120,8 +120,8 @@ const RED = new Float64Array(2); // reduced argument [hi, lo]
 /** Reduces |slot| (>= pi/4, < 2^63) to r = |x| - q * P/2 in RED[0]/RED[1] (double-double), q mod 4 in RED_Q. */
 function reduce(f: Fp80, s: number): void {
   f.unpack(s);
-  const E = f.uExp - 16383;
-  const xh = f.uHi, xl = f.uLo;
+  const E = f.u[0] - 16383;
+  const xh = f.u[1], xl = f.u[2];
   const bits = 64 + E + 4; // numerator X * 2^(E+4)
   let rh = 0, rl = 0, q = 0;
   for (let i = 0; i < bits; i++) {
@@ -186,7 +186,7 @@ function screen1(f: Fp80, dst: number, src: number, c: number): boolean {
 /** Writes x -/+ epsilon (magnitude just below/above x's) into dst, rounded by RC: for tiny arguments. */
 function nudge(f: Fp80, dst: number, src: number, sign: number, down: boolean): void {
   f.unpack(src);
-  let h = f.uHi, l = f.uLo, x = 0;
+  let h = f.u[1], l = f.u[2], x = 0;
   if (down) {
     // X*2^32 - 1
     x = 0xffffffff;
@@ -195,7 +195,7 @@ function nudge(f: Fp80, dst: number, src: number, sign: number, down: boolean): 
       h -= 1;
     } else l -= 1;
   } else x = 1;
-  f.normRoundPack(dst, sign, f.uExp, h, l, x, 64);
+  f.normRoundPack(dst, sign, f.u[0], h | 0, l | 0, x | 0, 64);
 }
 
 const SIN = 0;
@@ -229,7 +229,7 @@ export function fsincos(f: Fp80, sinDst: number, cosDst: number, src: number): b
   if (c === CLS_DENORMAL) f.flags |= EXC_DE;
   f.flags |= EXC_PE;
   f.unpack(src);
-  if (f.uExp < 16383 - 40) {
+  if (f.u[0] < 16383 - 40) {
     // sin x = x - x^3/6 and cos x = 1 - x^2/2 with the correction far below half an ulp.
     let up = false;
     if (cosDst >= 0) {
@@ -245,7 +245,7 @@ export function fsincos(f: Fp80, sinDst: number, cosDst: number, src: number): b
     return true;
   }
   let rh: number, rl: number, q: number;
-  if (f.uExp < 16383 - 1 || (f.uExp === 16383 - 1 && f.uHi < 0xc90fdaa2)) {
+  if (f.u[0] < 16383 - 1 || (f.u[0] === 16383 - 1 && f.u[1] < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
     rh = DD[0];
     rl = DD[1];
@@ -296,12 +296,12 @@ export function fptan(f: Fp80, dst: number, src: number): boolean {
   f.flags |= EXC_PE;
   const sign = f.sign(src);
   f.unpack(src);
-  if (f.uExp < 16383 - 40) {
+  if (f.u[0] < 16383 - 40) {
     nudge(f, dst, src, sign, false); // tan x = x + x^3/3
     return true;
   }
   let rh: number, rl: number, q: number;
-  if (f.uExp < 16383 - 1 || (f.uExp === 16383 - 1 && f.uHi < 0xc90fdaa2)) {
+  if (f.u[0] < 16383 - 1 || (f.u[0] === 16383 - 1 && f.u[1] < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
     rh = DD[0];
     rl = DD[1];
@@ -353,9 +353,9 @@ export function fpatan(f: Fp80, dst: number, y: number, x: number): void {
   }
   f.flags |= EXC_PE;
   f.unpack(y);
-  const ey = f.uExp;
+  const ey = f.u[0];
   f.unpack(x);
-  const ex = f.uExp;
+  const ex = f.u[0];
   const base = Math.max(ey, ex) - 16383;
   if (Math.abs(ey - ex) > 900) {
     if (ey < ex) {
@@ -431,9 +431,9 @@ export function f2xm1(f: Fp80, dst: number, src: number): void {
   }
   if (c === CLS_DENORMAL) f.flags |= EXC_DE;
   f.unpack(src);
-  const E = f.uExp - 16383;
+  const E = f.u[0] - 16383;
   f.flags |= EXC_PE;
-  if (E === 0 && f.uHi === 0x80000000 && f.uLo === 0) {
+  if (E === 0 && f.u[1] === 0x80000000 && f.u[2] === 0) {
     // x = +-1: 1 and -1/2, which the host reports inexact, +1 as rounded up.
     if (sign) f.set(dst, 1, 0x3ffe, 0x80000000, 0);
     else f.set(dst, 0, 0x3fff, 0x80000000, 0);
@@ -489,7 +489,7 @@ const LN2_SIG_X = 0xc9e3b398;
 function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number, kx: number, kexp: number): void {
   const sign = f.sign(src);
   f.unpack(src);
-  const e = f.uExp, h = f.uHi, l = f.uLo;
+  const e = f.u[0], h = f.u[1], l = f.u[2];
   mul64(h, l, kh, kl);
   let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
   // + (h:l) * kx at 2^-32 below: add its top 64 bits into r1:r0, the rest as sticky.
@@ -504,13 +504,13 @@ function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number,
   r3 = r3 + Math.floor(s / TWO32);
   if (r0 !== 0) sticky = 1;
   // value = (r3:r2:r1) * 2^(e - 16383 - 63 + kexp + 1 - 63 ...) normalized by normRoundPack.
-  f.normRoundPack(dst, sign, e + kexp + 1, r3, r2, (r1 | sticky) >>> 0, 64);
+  f.normRoundPack(dst, sign, e + kexp + 1, r3 | 0, r2 | 0, ((r1 | sticky) >>> 0) | 0, 64);
 }
 
 /** log2(x) for finite x > 0 into DD[0]/DD[1] (double-double). */
 function log2dd(f: Fp80, x: number): void {
   f.unpack(x);
-  let E = f.uExp - 16383;
+  let E = f.u[0] - 16383;
   // m in [1, 2) as double-double
   slotToDD(f, x, E);
   let mh = DD[0], ml = DD[1];
@@ -556,7 +556,7 @@ const T_L = 21;
 
 function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh: number, kl: number, kx: number, kexp: number): void {
   f.unpack(src);
-  const e = f.uExp, h = f.uHi, l = f.uLo;
+  const e = f.u[0], h = f.u[1], l = f.u[2];
   mul64(h, l, kh, kl);
   let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
   mul64(h, l, 0, kx);
@@ -569,7 +569,7 @@ function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh:
   r2 = s % TWO32;
   r3 = r3 + Math.floor(s / TWO32);
   if (r0 !== 0) sticky = 1;
-  f.normRoundPack(dst, sign, e + kexp + 1, r3, r2, (r1 | sticky) >>> 0, 64);
+  f.normRoundPack(dst, sign, e + kexp + 1, r3 | 0, r2 | 0, ((r1 | sticky) >>> 0) | 0, 64);
 }
 
 /** FYL2X: y * log2(x) into dst (y = ST1, x = ST0). */
@@ -640,7 +640,7 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
     return;
   }
   f.unpack(x);
-  const E = f.uExp - 16383;
+  const E = f.u[0] - 16383;
   if (E >= 0 && sx !== 0) return invalid(f, dst); // x <= -1
   f.flags |= EXC_PE;
   if (E < -900) {
