@@ -154,14 +154,14 @@ function mul32(a: number, b: number): void {
   a >>>= 0;
   b >>>= 0;
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const midLo = mid % 65536;
-  const midHi = (mid - midLo) / 65536;
-  const t = a0 * b0 + midLo * 65536;
-  const tl = t % TWO32;
-  M32[0] = tl;
-  M32[1] = a1 * b1 + midHi + (t - tl) / TWO32;
+  // Every partial sum stays below 2^32, so the shifts below are exact.
+  const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+  const m2 = a0 * b1 + (m1 & 0xffff);
+  M32[0] = Math.imul(a, b) >>> 0;
+  M32[1] = a1 * b1 + (m1 >>> 16) + (m2 >>> 16);
 }
+
+const INV_TWO32 = 1 / TWO32;
 
 /** 64x64 -> 128 product words, PROD[0] least significant. */
 export const PROD = new Float64Array(4);
@@ -174,13 +174,13 @@ export function mul64(ah: number, al: number, bh: number, bl: number): void {
   mul32(ah | 0, bl | 0);
   const u = M32[0], v = M32[1];
   const s1 = c1 + x + u;
-  const r1 = s1 % TWO32;
+  const r1 = s1 >>> 0;
   PROD[1] = r1;
   mul32(ah | 0, bh | 0);
-  const s2 = y + v + M32[0] + (s1 - r1) / TWO32;
-  const r2 = s2 % TWO32;
+  const s2 = y + v + M32[0] + (s1 - r1) * INV_TWO32;
+  const r2 = s2 >>> 0;
   PROD[2] = r2;
-  PROD[3] = M32[1] + (s2 - r2) / TWO32;
+  PROD[3] = M32[1] + (s2 - r2) * INV_TWO32;
 }
 
 export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): void {
