@@ -10,7 +10,7 @@ import {
   CLS_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, CLS_ZERO,
   EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, TWO32,
 } from './float80-core';
-import { PROD, screen2, mul64 } from './float80-arith';
+import { PROD, div, mul, mul64, screen2 } from './float80-arith';
 import { DD, WIN, ddAdd, ddDiv, ddMul, ddSqrt, packDD, setDD, slotToDD, windowDD } from './double-double';
 
 // ---- constants (double-double) ----
@@ -362,7 +362,7 @@ export function fpatan(f: Fp80, dst: number, y: number, x: number): void {
       // |y| << |x|: atan2 = y/x (x > 0) or +-pi -/+ tiny (x < 0)
       if (sx === 0) {
         f.flags &= ~EXC_PE;
-        divInto(f, dst, y, x);
+        div(f, dst, y, x, 64);
         f.flags |= EXC_PE;
       } else constantMinusTiny(f, dst, sy, PI_H, PI_L);
     } else constantMinusTiny(f, dst, sy, PIO2_H, PIO2_L); // +-pi/2 -/+ x/y
@@ -403,16 +403,6 @@ function constantMinusTiny(f: Fp80, dst: number, sign: number, h: number, l: num
   packDD(f, dst, sign, h, l - Math.abs(l) * 2 ** -40, 0, 64);
 }
 
-/** dst = a / b rounded at 64 bits (used where the quotient is the answer). */
-function divInto(f: Fp80, dst: number, a: number, b: number): void {
-  // The sign comes out of the division itself.
-  divQuot(f, dst, a, b);
-}
-
-import { div as divExt } from './float80-arith';
-function divQuot(f: Fp80, dst: number, a: number, b: number): void {
-  divExt(f, dst, a, b, 64);
-}
 
 /** F2XM1: 2^x - 1 into dst (SDM: defined for -1 <= x <= +1). */
 export function f2xm1(f: Fp80, dst: number, src: number): void {
@@ -647,7 +637,7 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
     // log2(1 + x) = x / ln 2 (1 - x/2 ...): y * x * (1/ln2), two roundings (within one ulp).
     mulByConst96(f, T_L, x, INV_LN2_H, INV_LN2_L, INV_LN2_X, 0);
     const fl = f.flags;
-    mulInto(f, dst, y, T_L);
+    mul(f, dst, y, T_L, 64);
     f.flags |= fl;
     return;
   }
@@ -666,10 +656,6 @@ const INV_LN2_H = 0xb8aa3b29;
 const INV_LN2_L = 0x5c17f0bb;
 const INV_LN2_X = 0xbe87fed0;
 
-import { mul as mulExt } from './float80-arith';
-function mulInto(f: Fp80, dst: number, a: number, b: number): void {
-  mulExt(f, dst, a, b, 64);
-}
 
 function invalid(f: Fp80, dst: number): void {
   f.flags |= EXC_IE;

@@ -585,7 +585,7 @@ export class X87 implements X87Unit {
         if (this.isEmpty(0) || this.isEmpty(i)) return this.stackUnderflow(this.phys(i), 1);
         return this.binary(reg, this.top, this.phys(i), this.phys(i), 1);
       case 1:
-        return this.execD9(reg, i, modrm);
+        return this.execD9(reg, i);
       case 2: // DA
         if (reg <= 3) return this.fcmov(reg, i, false);
         if (modrm === 0xe9) {
@@ -736,7 +736,7 @@ export class X87 implements X87Unit {
     if (popAfter) this.pop();
   }
 
-  private execD9(reg: number, i: number, modrm: number): void {
+  private execD9(reg: number, i: number): void {
     const f = this.f;
     switch (reg) {
       case 0: { // FLD STi
@@ -779,7 +779,7 @@ export class X87 implements X87Unit {
       case 6:
         return this.d9Group6(i);
       default:
-        return this.d9Group7(i, modrm);
+        return this.d9Group7(i);
     }
   }
 
@@ -799,9 +799,7 @@ export class X87 implements X87Unit {
   private d9Group4(i: number): void {
     const f = this.f;
     this.prepare();
-    if (i === 4 || i === 5) {
-      if (i === 5) return this.fxam();
-    }
+    if (i === 5) return this.fxam();
     if (i === 2 || i === 3 || i > 5) return; // reserved
     if (this.isEmpty(0)) {
       if (i === 4) return this.compareUnderflow(0);
@@ -920,7 +918,7 @@ export class X87 implements X87Unit {
     this.push(T0);
   }
 
-  private d9Group7(i: number, _modrm: number): void {
+  private d9Group7(i: number): void {
     const f = this.f;
     this.prepare();
     switch (i) {

@@ -3,7 +3,7 @@
 // control instructions that clear or re-arm the pending state.
 import { describe, expect, it } from 'vitest';
 import { EscapeKind, escapeKind } from '../../../core/cpu/fpu';
-import { SCRATCH, exec, load, newFpu, setCw, st } from './fpu-test-host';
+import { exec, load, newFpu, setCw, st } from './fpu-test-host';
 
 const ONE = [0x3fff, '8000000000000000'] as const;
 const ZERO = [0x0000, '0000000000000000'] as const;
@@ -253,4 +253,3 @@ describe('environment layouts in real mode (SDM vol. 1 figures 8-10, 8-12)', () 
     expect(st(fpu, 1)).toBe('4000:c000000000000000');
   });
 });
-void SCRATCH;
