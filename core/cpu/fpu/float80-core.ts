@@ -195,8 +195,15 @@ export class Fp80 {
         // Rounds up to 2^-16382 exactly: plain rounding carries into exponent 1.
       } else if (this.ueUnmasked) {
         // SDM vol. 1 §4.9.1.5: unmasked underflow delivers the result with the exponent biased up.
-        exp += BIAS_ADJUST;
         this.flags |= EXC_UE;
+        if (exp + BIAS_ADJUST <= 0) {
+          // Only FSCALE gets below even the adjusted range: the host returns a signed zero, inexact.
+          this.flags |= EXC_PE;
+          this.roundedUp = false;
+          this.setZero(dst, sign);
+          return;
+        }
+        exp += BIAS_ADJUST;
         tiny = false;
       } else {
         // Denormalize: shift right by 1 - exp with sticky.
@@ -259,6 +266,13 @@ export class Fp80 {
     }
     if (exp >= 0x7fff) {
       this.flags |= EXC_OE;
+      if (this.oeUnmasked && exp - BIAS_ADJUST >= 0x7fff) {
+        // Only FSCALE gets beyond even the adjusted range: the host returns infinity, rounded up.
+        this.flags |= EXC_PE;
+        this.roundedUp = true;
+        this.setInf(dst, sign);
+        return;
+      }
       if (this.oeUnmasked) {
         exp -= BIAS_ADJUST;
       } else {

@@ -332,6 +332,40 @@ function vToNum(v: V80): number {
   return (s & 0x8000 ? -1 : 1) * m * 2 ** ((s & 0x7fff) - 16383);
 }
 
+/** Seeded random programs: random operation, operands of every class and random FCW (masks too). */
+function fuzz(): Group[] {
+  const r = rng(91);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const pool = SPECIAL.concat(randomPool(92, 60, 0x3fff - 80, 0x3fff + 80), randomPool(93, 20, 1, 0x80), randomPool(94, 20, 0x7f80, 0x7ffe), randomPool(95, 20, 0x3f60, 0x3fa0), randomPool(96, 20, 0x3bb0, 0x3c20));
+  const OPS = [
+    ...ARITH_REG, ...ARITH_POP.slice(6, 12), 'fsqrt', 'frndint', 'fscale', 'fprem', 'fprem1', 'fxtract', 'fcom st1', 'fucomip st0, st1', 'fcompp',
+    'fst dword [{M}]', 'fstp qword [{M}]', 'fist word [{M}]', 'fistp dword [{M}]', 'fistp qword [{M}]', 'fbstp tword [{M}]', 'fstp tword [{M}]',
+    'fadd dword [{M}]', 'fmul qword [{M}]', 'fidiv word [{M}]', 'fisubr dword [{M}]', 'fdivr dword [{M}]', 'fcom qword [{M}]',
+  ];
+  const c: Case[] = [];
+  for (let i = 0; i < 6000; i++) {
+    const op = pick(OPS);
+    const masks = r() < 0.75 ? 0x3f : Math.floor(r() * 64);
+    const cw = 0x40 | masks | (pick([0, 2, 3, 3]) << 8) | (Math.floor(r() * 4) << 10);
+    const a = pick(pool), b = pick(pool);
+    const mem: number[] = [];
+    for (let k = 0; k < 8; k++) mem.push(Math.floor(r() * 256));
+    if (r() < 0.5) mem[3] = (mem[3] & 0x80) | 0x3f; // m32fp near 1.0 half of the time
+    if (r() < 0.5) mem[7] = (mem[7] & 0x80) | 0x3f; // m64fp near 1.0
+    c.push({ label: `${op} cw=${cw.toString(16)} a=${a} b=${b} m=${mem.map((x) => x.toString(16)).join(',')}`, cw, stack: [b, a], mem, code: [op] });
+  }
+  // FSCALE beyond even the bias-adjusted range, unmasked and masked, at every RC.
+  for (const a of ['0000:0000000000000001', '0001:8000000000000000', '8000:4000000000000000', '3fff:c000000000000000', 'ffaf:9444dc00441d2a29', '7ffe:ffffffffffffffff']) {
+    for (const b of ['c04a:fd84de00fcc0b6de', '404a:fd84de00fcc0b6de', 'c00d:c000000000000000', '400d:c000000000000000']) {
+      for (const rc of [0, 1, 2, 3]) for (const m of [0x3f, 0x27, 0x2f, 0x37]) {
+        const cw = 0x340 | m | (rc << 10);
+        c.push({ label: `fscale extreme cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: ['fscale'] });
+      }
+    }
+  }
+  return [{ name: 'random fuzz (ops x operands x FCW)', cases: c }];
+}
+
 export function allGroups(): Group[] {
-  return [...arithmetic(), ...unaryAndMisc(), ...compares(), ...loadsStores(), ...stackAndControl(), ...environments(), ...unmasked(), ...transcendental()];
+  return [...arithmetic(), ...unaryAndMisc(), ...compares(), ...loadsStores(), ...stackAndControl(), ...environments(), ...unmasked(), ...transcendental(), ...fuzz()];
 }
