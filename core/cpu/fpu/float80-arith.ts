@@ -295,8 +295,7 @@ export function divSig(rh: number, rl: number, bh: number, bl: number): number {
   const bApprox = bh * TWO32 + bl;
   let top = 1, bottom = 0;
   for (let step = 0; step < 4; step++) {
-    const k = step < 3 ? 21 : 2;
-    const scale = step < 3 ? 2097152 : 4;
+    const scale = step < 3 ? 2097152 : 4; // 2^21 or 2^2 quotient bits this step
     let q = Math.floor(((rh * TWO32 + rl) * scale) / bApprox);
     // remainder r * 2^k - q * b, as hi * 2^32 + lo with lo normalized to [0, 2^32)
     let lo = rl * scale - q * bl;

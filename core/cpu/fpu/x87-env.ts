@@ -6,7 +6,7 @@ import { VmdeskError } from '../../common';
 import type { FpuInstruction, X87State } from './fpu-host';
 import { CLS_NORMAL, CLS_ZERO } from './float80-core';
 import { TAG_EMPTY, TAG_SPECIAL, TAG_VALID, TAG_ZERO, readSlot80, writeSlot80 } from './x87-state';
-import type { X87 } from './x87';
+import type { X87Core as X87 } from './x87-core';
 
 /** Full tag word computed from the register contents (P6: only "empty" is stored). */
 export function fullTagWord(u: X87): number {

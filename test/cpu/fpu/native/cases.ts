@@ -334,7 +334,7 @@ function vToNum(v: V80): number {
 
 /** Seeded random programs: random operation, operands of every class and random FCW (masks too). */
 function fuzz(): Group[] {
-  const r = rng(91);
+  const r = rng(Number(process.env.FPU_FUZZ_SEED ?? 91));
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
   const pool = SPECIAL.concat(randomPool(92, 60, 0x3fff - 80, 0x3fff + 80), randomPool(93, 20, 1, 0x80), randomPool(94, 20, 0x7f80, 0x7ffe), randomPool(95, 20, 0x3f60, 0x3fa0), randomPool(96, 20, 0x3bb0, 0x3c20));
   const OPS = [
@@ -343,7 +343,7 @@ function fuzz(): Group[] {
     'fadd dword [{M}]', 'fmul qword [{M}]', 'fidiv word [{M}]', 'fisubr dword [{M}]', 'fdivr dword [{M}]', 'fcom qword [{M}]',
   ];
   const c: Case[] = [];
-  for (let i = 0; i < 6000; i++) {
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000); i++) {
     const op = pick(OPS);
     const masks = r() < 0.75 ? 0x3f : Math.floor(r() * 64);
     const cw = 0x40 | masks | (pick([0, 2, 3, 3]) << 8) | (Math.floor(r() * 4) << 10);
