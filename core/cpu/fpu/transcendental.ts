@@ -8,9 +8,9 @@
 
 import {
   CLS_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, CLS_ZERO,
-  EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, TWO32,
+  EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, RC_ZERO, TWO32,
 } from './float80-core';
-import { PROD, div, mul, mul64, screen2 } from './float80-arith';
+import { PROD, add, div, mul64, screen2 } from './float80-arith';
 import { DD, WIN, ddAdd, ddDiv, ddMul, ddSqrt, packDD, setDD, slotToDD, windowDD } from './double-double';
 
 // ---- constants (double-double) ----
@@ -363,7 +363,11 @@ export function fpatan(f: Fp80, dst: number, y: number, x: number): void {
       if (sx === 0) {
         f.flags &= ~EXC_PE;
         div(f, dst, y, x, 64);
+        // atan t = t - t^3/3: an exact quotient is nudged toward zero (the rounding of an inexact
+        // one already decides). PE is reported either way, so a tiny result underflows.
+        if ((f.flags & EXC_PE) === 0) nudge(f, dst, dst, sy ^ sx, true);
         f.flags |= EXC_PE;
+        if (f.exp(dst) === 0 && (f.hi[dst] | f.lo[dst]) !== 0) f.flags |= EXC_UE;
       } else constantMinusTiny(f, dst, sy, PI_H, PI_L);
     } else constantMinusTiny(f, dst, sy, PIO2_H, PIO2_L); // +-pi/2 -/+ x/y
     return;
@@ -475,26 +479,44 @@ const LN2_SIG_H = 0xb17217f7;
 const LN2_SIG_L = 0xd1cf79ab;
 const LN2_SIG_X = 0xc9e3b398;
 
-/** dst = src * (0.K * 2^(1+kexp)) where K = kh:kl:kx is a 96-bit significand with the top bit set. */
-function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number, kx: number, kexp: number): void {
-  const sign = f.sign(src);
-  f.unpack(src);
-  const e = f.u[0], h = f.u[1], l = f.u[2];
-  mul64(h, l, kh, kl);
+/** Product window of mulWin: [w2, w1, w0 (sticky in bit 0), biased exponent (unbounded)]. */
+const MW = new Float64Array(4);
+
+/**
+ * (h:l at biased exponent e) * K, K = kh:kl:kx a 96-bit significand (top bit set) whose top bit
+ * weighs 2^kexp: the top 96 bits of the 160-bit product, normalized, with sticky, into MW.
+ */
+function mulWin(h: number, l: number, e: number, kh: number, kl: number, kx: number, kexp: number): void {
+  mul64(h | 0, l | 0, kh | 0, kl | 0);
   let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
-  // + (h:l) * kx at 2^-32 below: add its top 64 bits into r1:r0, the rest as sticky.
-  mul64(h, l, 0, kx);
+  // + (h:l) * kx one word below
+  mul64(h | 0, l | 0, 0, kx | 0);
   let sticky = PROD[0] !== 0 ? 1 : 0;
-  let s = r0 + PROD[1];
-  r0 = s % TWO32;
-  s = r1 + PROD[2] + Math.floor(s / TWO32);
-  r1 = s % TWO32;
-  s = r2 + Math.floor(s / TWO32);
-  r2 = s % TWO32;
-  r3 = r3 + Math.floor(s / TWO32);
+  let t = r0 + PROD[1];
+  r0 = t % TWO32;
+  t = r1 + PROD[2] + Math.floor(t / TWO32);
+  r1 = t % TWO32;
+  t = r2 + Math.floor(t / TWO32);
+  r2 = t % TWO32;
+  r3 = r3 + Math.floor(t / TWO32);
+  let exp = e + kexp + 1;
+  if (r3 < 0x80000000) {
+    r3 = ((r3 << 1) | (r2 >>> 31)) >>> 0;
+    r2 = ((r2 << 1) | (r1 >>> 31)) >>> 0;
+    r1 = ((r1 << 1) | (r0 >>> 31)) >>> 0;
+    r0 = (r0 << 1) >>> 0;
+    exp -= 1;
+  }
   if (r0 !== 0) sticky = 1;
-  // value = (r3:r2:r1) * 2^(e - 16383 - 63 + kexp + 1 - 63 ...) normalized by normRoundPack.
-  f.normRoundPack(dst, sign, e + kexp + 1, r3 | 0, r2 | 0, ((r1 | sticky) >>> 0) | 0, 64);
+  MW[0] = r3;
+  MW[1] = r2;
+  MW[2] = (r1 | sticky) >>> 0;
+  MW[3] = exp;
+}
+
+/** dst = src * K (see mulWin), rounded once at 64 bits. */
+function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number, kx: number, kexp: number): void {
+  mulByConst96Signed(f, dst, src, f.sign(src), kh, kl, kx, kexp);
 }
 
 /** log2(x) for finite x > 0 into DD[0]/DD[1] (double-double). */
@@ -542,24 +564,12 @@ function mulByDD(f: Fp80, dst: number, y: number, lh: number, ll: number): void 
   windowDD(neg ? -lh : lh, neg ? -ll : ll, 0);
   mulByConst96Signed(f, dst, y, sign, WIN[2], WIN[1], WIN[0], WIN[3] - 16383);
 }
-const T_L = 21;
+const T_SUM = 22;
 
 function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh: number, kl: number, kx: number, kexp: number): void {
   f.unpack(src);
-  const e = f.u[0], h = f.u[1], l = f.u[2];
-  mul64(h, l, kh, kl);
-  let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
-  mul64(h, l, 0, kx);
-  let sticky = PROD[0] !== 0 ? 1 : 0;
-  let s = r0 + PROD[1];
-  r0 = s % TWO32;
-  s = r1 + PROD[2] + Math.floor(s / TWO32);
-  r1 = s % TWO32;
-  s = r2 + Math.floor(s / TWO32);
-  r2 = s % TWO32;
-  r3 = r3 + Math.floor(s / TWO32);
-  if (r0 !== 0) sticky = 1;
-  f.normRoundPack(dst, sign, e + kexp + 1, r3 | 0, r2 | 0, ((r1 | sticky) >>> 0) | 0, 64);
+  mulWin(f.u[1], f.u[2], f.u[0], kh, kl, kx, kexp);
+  f.normRoundPack(dst, sign, MW[3], MW[0] | 0, MW[1] | 0, MW[2] | 0, 64);
 }
 
 /** FYL2X: y * log2(x) into dst (y = ST1, x = ST0). */
@@ -631,14 +641,32 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
   }
   f.unpack(x);
   const E = f.u[0] - 16383;
-  if (E >= 0 && sx !== 0) return invalid(f, dst); // x <= -1
   f.flags |= EXC_PE;
+  if (E >= 0 && sx !== 0) {
+    // x <= -1: outside the domain the SDM leaves the result undefined; the host returns x.
+    f.copy(dst, x);
+    return;
+  }
   if (E < -900) {
-    // log2(1 + x) = x / ln 2 (1 - x/2 ...): y * x * (1/ln2), two roundings (within one ulp).
-    mulByConst96(f, T_L, x, INV_LN2_H, INV_LN2_L, INV_LN2_X, 0);
-    const fl = f.flags;
-    mul(f, dst, y, T_L, 64);
-    f.flags |= fl;
+    // log2(1 + x) = x / ln 2 (1 - x/2 ...): y * (x / ln 2) with the inner product kept unrounded.
+    f.unpack(x);
+    mulWin(f.u[1], f.u[2], f.u[0], INV_LN2_H, INV_LN2_L, INV_LN2_X, 0);
+    mulByConst96Signed(f, dst, y, sx ^ sy, MW[0], MW[1], MW[2], MW[3] - 16383);
+    return;
+  }
+  // The atanh series needs |x / (2 + x)| <= ~0.45: -1/2 <= x <= 3/2. Beyond, 1 + x is formed in
+  // extended precision (exact for -1 < x < -1/2, and for large x its rounding is far below an ulp of the log).
+  if ((sx !== 0 && E >= -1 && !(E === -1 && f.u[1] === 0x80000000 && f.u[2] === 0)) || (sx === 0 && (E >= 1 || (E === 0 && f.u[1] > 0xc0000000)))) {
+    const fl = f.flags, rc = f.rc, oe = f.oeUnmasked;
+    f.rc = RC_ZERO; // 1 + max must not overflow; truncation is far below an ulp of the log here
+    f.oeUnmasked = false;
+    f.set(T_ONE, 0, 0x3fff, 0x80000000, 0);
+    add(f, T_SUM, x, T_ONE, false, 64);
+    f.flags = fl;
+    f.rc = rc;
+    f.oeUnmasked = oe;
+    log2dd(f, T_SUM);
+    mulByDD(f, dst, y, DD[0], DD[1]);
     return;
   }
   // ln(1 + x) = 2 atanh(x / (2 + x))

@@ -322,6 +322,23 @@ function transcendental(): Group[] {
     c.push({ label: `fpatan y=${y} x=${x}`, cw: CW_DEFAULT, stack: [y, x], code: ['fpatan'], check: 'ulp1' });
     c.push({ label: `fyl2x y=${y} x=${x}`, cw: CW_DEFAULT, stack: [y, x], code: ['fyl2x'], check: 'ulp1' });
   }
+  // Unmasked exceptions: results still land (PE), stop (IE/DE/ZE) or are bias-adjusted (UE).
+  for (const cw of CW_UNMASKED) for (const a of ['3fff:8000000000000000', '0000:0000000000000001', '0001:8000000000000000', '7fff:8000000000005678', 'ffff:8000000000000000', '0000:0000000000000000', '403f:8000000000000000']) {
+    for (const op of ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']) {
+      c.push({ label: `${op} unmasked cw=${cw.toString(16)} a=${a}`, cw, stack: ['3ffe:c000000000000000', a], code: [op], check: 'ulp1' });
+    }
+  }
+  // Random operands of every class (range of each function or not) and random FCW.
+  const tr = rng(Number(process.env.FPU_FUZZ_SEED ?? 73));
+  const tpool = SPECIAL.concat(randomPool(74, 60, 0x3fff - 70, 0x3fff + 70), randomPool(75, 20, 0x3fff - 3, 0x3fff + 1));
+  const TOPS = ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1'];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 2500); i++) {
+    const op = TOPS[Math.floor(tr() * TOPS.length)];
+    const masks = tr() < 0.8 ? 0x3f : Math.floor(tr() * 64);
+    const cw = 0x40 | masks | (Math.floor(tr() * 4) << 8) | (Math.floor(tr() * 4) << 10);
+    const a = tpool[Math.floor(tr() * tpool.length)], b = tpool[Math.floor(tr() * tpool.length)];
+    c.push({ label: `${op} random cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: [op], check: 'ulp1' });
+  }
   return [{ name: 'transcendentals (<=1 ulp)', cases: c }];
 }
 
