@@ -10,105 +10,15 @@ import {
   CLS_DENORMAL, CLS_INF, CLS_QNAN, CLS_SNAN, CLS_UNSUPPORTED, CLS_ZERO,
   EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, RC_ZERO, TWO32,
 } from './float80-core';
-import { PROD, add, div, mul64, screen2 } from './float80-arith';
-import { DD, WIN, ddAdd, ddDiv, ddMul, ddSqrt, packDD, setDD, slotToDD, windowDD } from './double-double';
-
-// ---- constants (double-double) ----
-const PI_H = 3.141592653589793, PI_L = 1.2246467991473532e-16;
-const PIO2_H = 1.5707963267948966, PIO2_L = 6.123233995736766e-17;
-const PIO4_H = 0.7853981633974483, PIO4_L = 3.061616997868383e-17;
-const PI3O4_H = 2.356194490192345, PI3O4_L = 9.184850993605148e-17;
-const LN2_H = 0.6931471805599453, LN2_L = 2.3190468138462996e-17;
-
-/** Taylor coefficients 1/n! as double-double, computed once. */
-const INV_FACT_H = new Float64Array(40);
-const INV_FACT_L = new Float64Array(40);
-{
-  let h = 1, l = 0;
-  INV_FACT_H[0] = 1;
-  for (let n = 1; n < 40; n++) {
-    ddDiv(h, l, n, 0);
-    h = DD[0];
-    l = DD[1];
-    INV_FACT_H[n] = h;
-    INV_FACT_L[n] = l;
-  }
-}
-/** 1/(2n+1) as double-double, for the atan and atanh series. */
-const INV_ODD_H = new Float64Array(48);
-const INV_ODD_L = new Float64Array(48);
-for (let n = 0; n < 48; n++) {
-  ddDiv(1, 0, 2 * n + 1, 0);
-  INV_ODD_H[n] = DD[0];
-  INV_ODD_L[n] = DD[1];
-}
-
-/** atan(k/8), k = 0..8, computed once by argument halving. */
-const ATAN_K_H = new Float64Array(9);
-const ATAN_K_L = new Float64Array(9);
-for (let k = 1; k <= 8; k++) {
-  // atan(c) = 2 atan(c / (1 + sqrt(1 + c^2))), three times: argument <= 0.1
-  let ch = k / 8, cl = 0;
-  for (let i = 0; i < 3; i++) {
-    ddMul(ch, cl, ch, cl);
-    ddAdd(DD[0], DD[1], 1, 0);
-    ddSqrt(DD[0], DD[1]);
-    ddAdd(DD[0], DD[1], 1, 0);
-    ddDiv(ch, cl, DD[0], DD[1]);
-    ch = DD[0];
-    cl = DD[1];
-  }
-  atanSeries(ch, cl);
-  ATAN_K_H[k] = DD[0] * 8;
-  ATAN_K_L[k] = DD[1] * 8;
-}
-
-/** atan(u) for |u| <= 0.1 by the plain alternating series (36 terms). */
-function atanSeries(uh: number, ul: number): void {
-  ddMul(uh, ul, uh, ul);
-  const sh = DD[0], sl = DD[1];
-  // Horner on p(s) = sum_{n} (-1)^n s^n / (2n+1)
-  let ph = INV_ODD_H[35] * (35 & 1 ? -1 : 1), pl = INV_ODD_L[35] * (35 & 1 ? -1 : 1);
-  for (let n = 34; n >= 0; n--) {
-    ddMul(ph, pl, sh, sl);
-    const sgn = n & 1 ? -1 : 1;
-    ddAdd(DD[0], DD[1], sgn * INV_ODD_H[n], sgn * INV_ODD_L[n]);
-    ph = DD[0];
-    pl = DD[1];
-  }
-  ddMul(ph, pl, uh, ul);
-}
-
-/** atan(t) for 0 <= t <= 1 into DD[0]/DD[1]. */
-function atan01(th: number, tl: number): void {
-  const k = Math.round(th * 8);
-  if (k === 0) return atanSeries(th, tl);
-  // atan(t) = atan(c) + atan((t - c) / (1 + t c)), c = k/8
-  const c = k / 8;
-  ddAdd(th, tl, -c, 0);
-  const nh = DD[0], nl = DD[1];
-  ddMul(th, tl, c, 0);
-  ddAdd(DD[0], DD[1], 1, 0);
-  ddDiv(nh, nl, DD[0], DD[1]);
-  atanSeries(DD[0], DD[1]);
-  ddAdd(DD[0], DD[1], ATAN_K_H[k], ATAN_K_L[k]);
-}
-
-/** sin(r) (kind 0) or cos(r) (kind 1) for |r| <= pi/4 into DD[0]/DD[1]. */
-function sinCosSmall(rh: number, rl: number, kind: number): void {
-  ddMul(rh, rl, rh, rl);
-  const sh = DD[0], sl = DD[1];
-  const top = kind === 0 ? 29 : 28;
-  let ph = INV_FACT_H[top], pl = INV_FACT_L[top];
-  for (let n = top - 2; n >= (kind === SIN ? 1 : 0); n -= 2) {
-    ddMul(ph, pl, -sh, -sl);
-    ddAdd(DD[0], DD[1], INV_FACT_H[n], INV_FACT_L[n]);
-    ph = DD[0];
-    pl = DD[1];
-  }
-  if (kind === 0) ddMul(ph, pl, rh, rl);
-  else setDD(ph, pl);
-}
+import { add, div, screen2 } from './float80-arith';
+import { DD, ddAdd, ddDiv, ddMul, packDD, slotToDD } from './double-double';
+import {
+  COS, INV_FACT_H, INV_FACT_L, LN2_H, LN2_L, PI3O4_H, PI3O4_L, PIO2_H, PIO2_L, PIO4_H, PIO4_L, PI_H, PI_L, SIN,
+  atan01, atanhTimes2, log2dd, sinCosSmall,
+} from './dd-elementary';
+import {
+  INV_LN2_H, INV_LN2_L, INV_LN2_X, LN2_SIG_H, LN2_SIG_L, LN2_SIG_X, MW, mulByConst96, mulByConst96Signed, mulByDD, mulWin,
+} from './wide-multiply';
 
 // ---- reduction modulo the 66-bit pi/2 ----
 // P/2 = 0xC90FDAA22168C234C * 2^-67 (68 bits whose two lowest are zero).
@@ -198,8 +108,6 @@ function nudge(f: Fp80, dst: number, src: number, sign: number, down: boolean): 
   f.normRoundPack(dst, sign, f.u[0], h | 0, l | 0, x | 0, 64);
 }
 
-const SIN = 0;
-const COS = 1;
 
 /**
  * FSIN/FCOS/FSINCOS: sine into sinDst and cosine into cosDst (either may be -1).
@@ -474,103 +382,7 @@ export function f2xm1(f: Fp80, dst: number, src: number): void {
   packDD(f, dst, 0, eh, el, 0, 64);
 }
 
-// ln 2 as a 96-bit significand (exponent -1): 0.B17217F7D1CF79ABC9E3B398 * 2^0
-const LN2_SIG_H = 0xb17217f7;
-const LN2_SIG_L = 0xd1cf79ab;
-const LN2_SIG_X = 0xc9e3b398;
-
-/** Product window of mulWin: [w2, w1, w0 (sticky in bit 0), biased exponent (unbounded)]. */
-const MW = new Float64Array(4);
-
-/**
- * (h:l at biased exponent e) * K, K = kh:kl:kx a 96-bit significand (top bit set) whose top bit
- * weighs 2^kexp: the top 96 bits of the 160-bit product, normalized, with sticky, into MW.
- */
-function mulWin(h: number, l: number, e: number, kh: number, kl: number, kx: number, kexp: number): void {
-  mul64(h | 0, l | 0, kh | 0, kl | 0);
-  let r3 = PROD[3], r2 = PROD[2], r1 = PROD[1], r0 = PROD[0];
-  // + (h:l) * kx one word below
-  mul64(h | 0, l | 0, 0, kx | 0);
-  let sticky = PROD[0] !== 0 ? 1 : 0;
-  let t = r0 + PROD[1];
-  r0 = t % TWO32;
-  t = r1 + PROD[2] + Math.floor(t / TWO32);
-  r1 = t % TWO32;
-  t = r2 + Math.floor(t / TWO32);
-  r2 = t % TWO32;
-  r3 = r3 + Math.floor(t / TWO32);
-  let exp = e + kexp + 1;
-  if (r3 < 0x80000000) {
-    r3 = ((r3 << 1) | (r2 >>> 31)) >>> 0;
-    r2 = ((r2 << 1) | (r1 >>> 31)) >>> 0;
-    r1 = ((r1 << 1) | (r0 >>> 31)) >>> 0;
-    r0 = (r0 << 1) >>> 0;
-    exp -= 1;
-  }
-  if (r0 !== 0) sticky = 1;
-  MW[0] = r3;
-  MW[1] = r2;
-  MW[2] = (r1 | sticky) >>> 0;
-  MW[3] = exp;
-}
-
-/** dst = src * K (see mulWin), rounded once at 64 bits. */
-function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: number, kx: number, kexp: number): void {
-  mulByConst96Signed(f, dst, src, f.sign(src), kh, kl, kx, kexp);
-}
-
-/** log2(x) for finite x > 0 into DD[0]/DD[1] (double-double). */
-function log2dd(f: Fp80, x: number): void {
-  f.unpack(x);
-  let E = f.u[0] - 16383;
-  // m in [1, 2) as double-double
-  slotToDD(f, x, E);
-  let mh = DD[0], ml = DD[1];
-  if (mh > Math.SQRT2) {
-    mh /= 2;
-    ml /= 2;
-    E += 1;
-  }
-  // ln m = 2 atanh(s), s = (m - 1) / (m + 1)
-  ddAdd(mh, ml, -1, 0);
-  const nh = DD[0], nl = DD[1];
-  ddAdd(mh, ml, 1, 0);
-  ddDiv(nh, nl, DD[0], DD[1]);
-  atanhTimes2(DD[0], DD[1]);
-  // / ln 2, + E
-  ddDiv(DD[0], DD[1], LN2_H, LN2_L);
-  ddAdd(DD[0], DD[1], E, 0);
-}
-
-/** 2 atanh(s) for |s| <= 0.18 into DD[0]/DD[1]. */
-function atanhTimes2(sh: number, sl: number): void {
-  if (sh === 0) return setDD(0, 0);
-  ddMul(sh, sl, sh, sl);
-  const qh = DD[0], ql = DD[1];
-  let ph = INV_ODD_H[45], pl = INV_ODD_L[45];
-  for (let n = 44; n >= 0; n--) {
-    ddMul(ph, pl, qh, ql);
-    ddAdd(DD[0], DD[1], INV_ODD_H[n], INV_ODD_L[n]);
-    ph = DD[0];
-    pl = DD[1];
-  }
-  ddMul(ph, pl, sh * 2, sl * 2);
-}
-
-/** dst = y * (lh + ll), rounded once: the double-double factor is widened to 96 bits. */
-function mulByDD(f: Fp80, dst: number, y: number, lh: number, ll: number): void {
-  const neg = lh < 0;
-  const sign = f.sign(y) ^ (neg ? 1 : 0);
-  windowDD(neg ? -lh : lh, neg ? -ll : ll, 0);
-  mulByConst96Signed(f, dst, y, sign, WIN[2], WIN[1], WIN[0], WIN[3] - 16383);
-}
 const T_SUM = 22;
-
-function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh: number, kl: number, kx: number, kexp: number): void {
-  f.unpack(src);
-  mulWin(f.u[1], f.u[2], f.u[0], kh, kl, kx, kexp);
-  f.normRoundPack(dst, sign, MW[3], MW[0] | 0, MW[1] | 0, MW[2] | 0, 64);
-}
 
 /** FYL2X: y * log2(x) into dst (y = ST1, x = ST0). */
 export function fyl2x(f: Fp80, dst: number, y: number, x: number): void {
@@ -678,12 +490,6 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
   ddDiv(DD[0], DD[1], LN2_H, LN2_L);
   mulByDD(f, dst, y, DD[0], DD[1]);
 }
-
-// 1/ln 2 = 1.71547652B82FE1777D0FFDA0 (hex) -> significand with exponent 0
-const INV_LN2_H = 0xb8aa3b29;
-const INV_LN2_L = 0x5c17f0bb;
-const INV_LN2_X = 0xbe87fed0;
-
 
 function invalid(f: Fp80, dst: number): void {
   f.flags |= EXC_IE;
