@@ -5,7 +5,7 @@ import { Fp80, TWO32 } from './float80-core';
 import { PROD, mul64 } from './float80-arith';
 import { WIN, windowDD } from './double-double';
 
-// ln 2 as a 96-bit significand (exponent -1): 0.B17217F7D1CF79ABC9E3B398 * 2^0
+// ln 2 as a 96-bit significand whose top bit weighs 2^-1 (ln 2 = 0.B17217F7D1CF79ABC9E3B398...)
 export const LN2_SIG_H = 0xb17217f7;
 export const LN2_SIG_L = 0xd1cf79ab;
 export const LN2_SIG_X = 0xc9e3b398;
