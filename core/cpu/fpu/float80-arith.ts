@@ -366,17 +366,20 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   const E = f.u[0] - 16383;
   const ah = f.u[1], al = f.u[2];
   const odd = (E & 1) !== 0;
-  // Radicand bits, MSB first: a leading 0 for even exponents so the root has 66 bits.
   let rootH = 0, rootL = 0; // root as a 66-bit number: rootH * 2^32 + rootL
   let remH = 0, remL = 0; // remainder, up to 68 bits
+  // The radicand streams out two bits at a time from xh:xl:xx (A, or A / 2 for an even exponent).
+  let xh = odd ? ah : ah >>> 1;
+  let xl = odd ? al : (((ah & 1) << 31) | (al >>> 1)) >>> 0;
+  let xx = odd ? 0 : ((al & 1) << 31) >>> 0;
   for (let i = 0; i < 66; i++) {
-    // next two radicand bits
-    const p = odd ? 2 * i : 2 * i - 1;
-    const b0 = radBit(ah, al, p);
-    const b1 = radBit(ah, al, p + 1);
+    const pair = xh >>> 30;
+    xh = ((xh << 2) | (xl >>> 30)) >>> 0;
+    xl = ((xl << 2) | (xx >>> 30)) >>> 0;
+    xx = (xx << 2) >>> 0;
     // rem = rem*4 + bits
     remH = remH * 4 + (remL >>> 30);
-    remL = (((remL << 2) >>> 0) | (b0 << 1) | b1) >>> 0;
+    remL = (((remL << 2) >>> 0) | pair) >>> 0;
     // trial = root*4 + 1
     const tH = rootH * 4 + (rootL >>> 30);
     const tL = (((rootL << 2) >>> 0) | 1) >>> 0;
@@ -400,9 +403,4 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h | 0, l | 0, x | 0, prec);
 }
 
-/** Bit p (0 = MSB) of the 64-bit significand ah:al, zero outside 0..63. */
-function radBit(ah: number, al: number, p: number): number {
-  if (p < 0 || p > 63) return 0;
-  return p < 32 ? (ah >>> (31 - p)) & 1 : (al >>> (63 - p)) & 1;
-}
 

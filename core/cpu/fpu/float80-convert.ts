@@ -150,6 +150,7 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   f.unpack(s);
   const h = f.u[1], l = f.u[2];
   let e = f.u[0] - 16383 + bias; // target biased exponent
+  if (e >= 1 && e <= emax - 2) return narrowNormal(f, sign, e, h | 0, l | 0, dbl);
   let shift = 64 - keep;
   let tiny = false;
   if (e <= 0) {
@@ -193,6 +194,53 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
     return encode(dbl, sign, emax - 1, 2 ** fracBits - 1, false);
   }
   return encode(dbl, sign, e, k % implicit, false);
+}
+
+/**
+ * The common case of narrow(): a normal result that cannot overflow even when rounding carries
+ * into the exponent. Pure 32-bit integer work (FST m64fp is a hot instruction).
+ */
+function narrowNormal(f: Fp80, sign: number, e: number, h: number, l: number, dbl: boolean): boolean {
+  h >>>= 0;
+  l >>>= 0;
+  let rbit: number, sticky: boolean;
+  if (dbl) {
+    let fl = ((h << 21) | (l >>> 11)) >>> 0;
+    let fh = (h >>> 11) & 0xfffff;
+    rbit = (l >>> 10) & 1;
+    sticky = (l & 0x3ff) !== 0;
+    const up = roundUp(sign, f.rc, fl & 1, rbit, sticky);
+    if (up) {
+      fl = (fl + 1) >>> 0;
+      if (fl === 0) {
+        fh += 1;
+        if (fh === 0x100000) {
+          fh = 0;
+          e += 1;
+        }
+      }
+    }
+    f.roundedUp = up;
+    N_LO = fl | 0;
+    N_HI = ((sign << 31) | (e << 20) | fh) | 0;
+  } else {
+    let frac = (h >>> 8) & 0x7fffff;
+    rbit = (h >>> 7) & 1;
+    sticky = (h & 0x7f) !== 0 || l !== 0;
+    const up = roundUp(sign, f.rc, frac & 1, rbit, sticky);
+    if (up) {
+      frac += 1;
+      if (frac === 0x800000) {
+        frac = 0;
+        e += 1;
+      }
+    }
+    f.roundedUp = up;
+    N_HI = 0;
+    N_LO = ((sign << 31) | (e << 23) | frac) | 0;
+  }
+  if (rbit !== 0 || sticky) f.flags |= EXC_PE;
+  return true;
 }
 
 /** Packs sign/exponent/fraction (fraction as a double below 2^52) into N_HI:N_LO. */
