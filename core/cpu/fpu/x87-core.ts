@@ -222,12 +222,12 @@ export class X87Core {
     this.commit(dstPhys, pops);
   }
 
-  /** @internal */ compareUnderflow(pops: number): void {
-    // SDM FCOM: stack underflow gives "unordered" condition codes when masked.
+  /** Compare with an empty operand: "unordered" even when IE is unmasked (observed), pops only when masked. */
+  compareUnderflow(pops: number): void {
     this.raise(EXC_IE | FSW_SF);
     this.fsw &= ~FSW_C1;
-    if ((this.fcw & EXC_IE) === 0) return;
     this.fsw |= FSW_C0 | FSW_C2 | FSW_C3;
+    if ((this.fcw & EXC_IE) === 0) return;
     for (let i = 0; i < pops; i++) this.pop();
   }
 
@@ -270,7 +270,10 @@ export class X87Core {
     if ((this.fcw & EXC_IE) === 0) return;
     this.f.setIndefinite(this.top);
     this.setValid(this.top);
-    if (this.stackOverflowOnPush()) return;
+    if (this.stackOverflowOnPush()) {
+      this.fsw &= ~FSW_C1; // the underflow's C1 = 0 stands (observed)
+      return;
+    }
     this.f.setIndefinite(T0);
     this.push(T0);
   }

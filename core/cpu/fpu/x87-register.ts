@@ -63,8 +63,9 @@ export function execReg(u: X87Core, op: number, reg: number, i: number, modrm: n
       return; // FENI/FDISI/FSETPM: no-ops on the 80387 and later
     case 5: // DD
       switch (reg) {
-        case 0: // FFREE
+        case 0: // FFREE (C0-C3 undefined by the SDM; the host clears C1)
           u.empty |= 1 << u.phys(i);
+          u.fsw &= ~FSW_C1;
           return;
         case 1:
           return fxch(u, i);
@@ -110,13 +111,18 @@ export function compareReg(u: X87Core, i: number, pops: number, signaling: boole
   u.finishCompare(r, pops);
 }
 
+/**
+ * FCOMI family. C1 is cleared only on a stack underflow: the host leaves it alone otherwise
+ * (the SDM says "set to 0"; no software reads C1 after FCOMI). An empty operand gives
+ * "unordered" even with IE unmasked (observed).
+ */
 export function comi(u: X87Core, i: number, pops: number, signaling: boolean): void {
   u.prepare();
-  u.fsw &= ~FSW_C1;
   if (u.isEmpty(0) || u.isEmpty(i)) {
+    u.fsw &= ~FSW_C1;
     u.raise(EXC_IE | FSW_SF);
-    if ((u.fcw & EXC_IE) === 0) return;
     u.host.setCompareFlags(0x45);
+    if ((u.fcw & EXC_IE) === 0) return;
     for (let k = 0; k < pops; k++) u.pop();
     return;
   }
@@ -132,10 +138,11 @@ export function comi(u: X87Core, i: number, pops: number, signaling: boolean): v
   u.raise(fl);
 }
 
+/** FCMOVcc: C1 is cleared on a stack underflow and otherwise left alone (SDM FCMOVcc, host). */
 export function fcmov(u: X87Core, reg: number, i: number, negate: boolean): void {
   u.prepare();
-  u.fsw &= ~FSW_C1;
   if (u.isEmpty(0) || u.isEmpty(i)) {
+    u.fsw &= ~FSW_C1;
     u.raise(EXC_IE | FSW_SF);
     if ((u.fcw & EXC_IE) === 0) return;
     // Masked: the indefinite goes to ST0 (observed behaviour follows FLD's rule).
@@ -417,11 +424,21 @@ export function binaryPop(u: X87Core, kind: number): void {
 
 export function fprem(u: X87Core, nearest: boolean): void {
   const f = u.f;
-  if (u.isEmpty(0) || u.isEmpty(1)) return u.stackUnderflow(u.top, 0);
+  if (u.isEmpty(0) || u.isEmpty(1)) {
+    // Observed: an underflow clears C1 and C2 and leaves C0 and C3.
+    u.stackUnderflow(u.top, 0);
+    u.fsw &= ~FSW_C2;
+    return;
+  }
   rem(f, T0, u.top, u.phys(1), nearest);
   const fl = f.flags;
-  if ((fl & ~u.fcw & PRE_EXC) !== 0) return u.commit(u.top, 0);
-  u.commit(u.top, 0);
+  const nan = f.classify(T0) >= CLS_QNAN;
+  u.commit(u.top, 0); // with an unmasked IE/DE/ZE this only raises it
+  if (nan || (fl & ~u.fcw & PRE_EXC) !== 0) {
+    // No remainder (NaN result or stopped): C1, C2, C3 cleared, C0 left alone (observed).
+    u.fsw &= ~(FSW_C1 | FSW_C2 | FSW_C3);
+    return;
+  }
   // SDM FPREM: C2 = incomplete; C0, C3, C1 = quotient bits 2, 1, 0 when complete.
   u.fsw &= ~(FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3);
   if (REM_INCOMPLETE) u.fsw |= FSW_C2;

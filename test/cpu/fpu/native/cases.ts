@@ -233,6 +233,12 @@ function stackAndControl(): Group[] {
   c.push({ label: 'fnclex after IE', cw: CW_DEFAULT, stack: [], code: ['fcom st1', 'fnclex'] });
   c.push({ label: 'fldcw unmask pending PE', cw: CW_DEFAULT, stack: ['3fff:8000000000000001'], mem: le16(0x0360), code: ['fst dword [{M}+4]', 'fldcw [{M}]'] });
   c.push({ label: 'fnstenv with an unmasked ZE pending', cw: 0x037b, stack: ['0000:0000000000000000', '3fff:8000000000000000'], memSize: 32, code: ['fdiv st0, st1', 'fnstenv [{M}]'] });
+  // FPREM/FPREM1 condition codes on faults, starting from C3=C2=C1=C0=1.
+  for (const op of ['fprem', 'fprem1']) {
+    for (const [name, stack] of [['empty', []], ['st1 empty', ['bfff:8000000000000000']], ['snan', ['3fff:8000000000000000', '7fff:8000000000000001']], ['qnan', ['3fff:8000000000000000', '7fff:c000000000000001']], ['inf', ['3fff:8000000000000000', '7fff:8000000000000000']], ['zero divisor', ['0000:0000000000000000', 'bfff:8000000000000000']], ['denormal', ['3fff:8000000000000000', '8000:4000000000000000']], ['st0 zero', ['3fff:8000000000000000', '8000:0000000000000000']]] as [string, string[]][]) {
+      c.push({ label: `${op} ${name} after cc=1111`, cw: CW_DEFAULT, stack: ['bfff:8000000000000000', 'ffff:c000000000000000', ...stack], code: ['fxch st1', 'fucom st1', 'fxch st1', 'fchs', 'fchs', 'fxam', op] });
+    }
+  }
   c.push({ label: 'fnstsw m16', cw: CW_DEFAULT, stack: ['3fff:8000000000000000'], code: ['ftst', 'fnstsw [{M}]'] });
   return [{ name: 'stack/fcmov/control', cases: c }];
 }
@@ -379,6 +385,31 @@ function fuzz(): Group[] {
         c.push({ label: `fscale extreme cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: ['fscale'] });
       }
     }
+  }
+  // Random stack depths (empty to full) and the rest of the instruction set, two instructions deep.
+  const MORE = [
+    ...OPS, 'fxch st2', 'fld st1', 'fst st3', 'fstp st2', 'ftst', 'fxam', 'fabs', 'fchs', 'fincstp', 'fdecstp', 'ffree st1',
+    'fcmovb st0, st1', 'fcmovnbe st0, st2', 'fcmovu st0, st1', 'fcomi st0, st2', 'fucomi st0, st1', 'fld dword [{M}]',
+    'fld qword [{M}]', 'fild word [{M}]', 'fild dword [{M}]', 'fild qword [{M}]', 'fbld tword [{M}]', 'fld1', 'fldpi', 'fldl2e',
+    'fsubp st2, st0', 'fdivrp st1, st0', 'faddp st3, st0', 'ficomp word [{M}]', 'fucompp', 'fcomp st2', 'fistp word [{M}+8]',
+  ];
+  const d = rng(Number(process.env.FPU_FUZZ_SEED ?? 97) + 1);
+  const pick2 = <T>(xs: T[]): T => xs[Math.floor(d() * xs.length)];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000) / 2; i++) {
+    const depth = Math.floor(d() * 9);
+    const stack = Array.from({ length: depth }, () => pick2(pool));
+    const masks = d() < 0.75 ? 0x3f : Math.floor(d() * 64);
+    const cw = 0x40 | masks | (pick2([0, 2, 3, 3]) << 8) | (Math.floor(d() * 4) << 10);
+    const mem: number[] = [];
+    for (let k = 0; k < 16; k++) mem.push(Math.floor(d() * 256));
+    if (d() < 0.5) mem[3] = (mem[3] & 0x80) | 0x3f;
+    if (d() < 0.5) mem[7] = (mem[7] & 0x80) | 0x40;
+    const op1 = pick2(MORE);
+    // A second instruction only when the first cannot leave an unmasked exception pending
+    // (the host would raise #MF on it).
+    const code = masks === 0x3f ? [op1, pick2(MORE)] : [op1];
+    const eflags = 0x202 | pick2([0, 1, 0x40, 0x41, 0x4, 0x45]);
+    c.push({ label: `${code.join(' ; ')} cw=${cw.toString(16)} depth=${depth} eflags=${eflags.toString(16)} stack=${stack.join(',')}`, cw, stack, mem, eflags, code });
   }
   return [{ name: 'random fuzz (ops x operands x FCW)', cases: c }];
 }
