@@ -208,7 +208,10 @@ export function execD9(u: X87Core, reg: number, i: number): void {
       u.prepare();
       u.fsw &= ~FSW_C1;
       if (u.isEmpty(i)) {
-        if (u.stackOverflowOnPush()) return;
+        if (u.stackOverflowOnPush()) {
+          u.fsw &= ~FSW_C1; // empty source and full destination: the underflow's C1 = 0 (observed)
+          return;
+        }
         u.raise(EXC_IE | FSW_SF);
         if ((u.fcw & EXC_IE) === 0) return;
         f.setIndefinite(T0);
@@ -435,8 +438,8 @@ export function fprem(u: X87Core, nearest: boolean): void {
   const nan = f.classify(T0) >= CLS_QNAN;
   u.commit(u.top, 0); // with an unmasked IE/DE/ZE this only raises it
   if (nan || (fl & ~u.fcw & PRE_EXC) !== 0) {
-    // No remainder (NaN result or stopped): C1, C2, C3 cleared, C0 left alone (observed).
-    u.fsw &= ~(FSW_C1 | FSW_C2 | FSW_C3);
+    // No remainder (NaN result or stopped): C1 and C2 cleared, C0 and C3 left alone (observed).
+    u.fsw &= ~(FSW_C1 | FSW_C2);
     return;
   }
   // SDM FPREM: C2 = incomplete; C0, C3, C1 = quotient bits 2, 1, 0 when complete.

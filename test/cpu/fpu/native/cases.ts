@@ -239,6 +239,14 @@ function stackAndControl(): Group[] {
       c.push({ label: `${op} ${name} after cc=1111`, cw: CW_DEFAULT, stack: ['bfff:8000000000000000', 'ffff:c000000000000000', ...stack], code: ['fxch st1', 'fucom st1', 'fxch st1', 'fchs', 'fchs', 'fxam', op] });
     }
   }
+  // FPREM/FPREM1 condition codes for every operand class, from FSW images with C3..C0 = 0000 or 1111.
+  const classes = ['4001:a000000000000000', '7fff:c000000000000001', '7fff:8000000000000001', '7fff:8000000000000000', '0000:0000000000000000', '0000:4000000000000000', 'c03e:e5767d02f561c1e7'];
+  for (const op of ['fprem', 'fprem1']) for (const st0 of classes) for (const st1 of classes) for (const cc of [0x0000, 0x4700]) {
+    const fsw = cc | (6 << 11); // TOP = 6: ST0 = R6, ST1 = R7
+    const env = [...le32(0xffff037f), ...le32(0xffff0000 | fsw), ...le32(0xffff0fff), ...le32(0), ...le32(0), ...le32(0), ...le32(0xffff0000)];
+    const regs = [st0, st1, ...Array(6).fill('0000:0000000000000000')];
+    c.push({ label: `${op} st0=${st0} st1=${st1} cc=${cc.toString(16)}`, cw: CW_DEFAULT, stack: [], mem: env.concat(...regs.map(bytes80)), memSize: 112, code: ['frstor [{M}]', op] });
+  }
   c.push({ label: 'fnstsw m16', cw: CW_DEFAULT, stack: ['3fff:8000000000000000'], code: ['ftst', 'fnstsw [{M}]'] });
   return [{ name: 'stack/fcmov/control', cases: c }];
 }
