@@ -419,7 +419,23 @@ function fuzz(): Group[] {
     const eflags = 0x202 | pick2([0, 1, 0x40, 0x41, 0x4, 0x45]);
     c.push({ label: `${code.join(' ; ')} cw=${cw.toString(16)} depth=${depth} eflags=${eflags.toString(16)} stack=${stack.join(',')}`, cw, stack, mem, eflags, code });
   }
-  return [{ name: 'random fuzz (ops x operands x FCW)', cases: c }];
+  // Random whole states through FRSTOR: TOP, condition codes, tags with holes, register contents.
+  const st: Case[] = [];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000) / 2; i++) {
+    const masks = d() < 0.75 ? 0x3f : Math.floor(d() * 64);
+    const cw = 0x40 | masks | (pick2([0, 2, 3, 3]) << 8) | (Math.floor(d() * 4) << 10);
+    const fsw = (Math.floor(d() * 8) << 11) | (d() < 0.5 ? 0x4700 : 0) | (d() < 0.5 ? 0x0200 : 0);
+    let ftw = 0;
+    for (let r = 0; r < 8; r++) if (d() < 0.3) ftw |= 3 << (2 * r);
+    const env = [...le32(0xffff0000 | cw), ...le32(0xffff0000 | fsw), ...le32(0xffff0000 | ftw), ...le32(0), ...le32(0), ...le32(0), ...le32(0xffff0000)];
+    const regs = Array.from({ length: 8 }, () => pick2(pool));
+    const extra: number[] = [];
+    for (let k = 0; k < 16; k++) extra.push(Math.floor(d() * 256));
+    const op1 = pick2(MORE);
+    const code = ['frstor [{M}]', op1.replaceAll('{M}', '{M}+112')];
+    st.push({ label: `${op1} cw=${cw.toString(16)} fsw=${fsw.toString(16)} ftw=${ftw.toString(16)} regs=${regs.join(',')}`, cw: CW_DEFAULT, stack: [], eflags: 0x202 | pick2([0, 1, 0x40, 0x45]), mem: env.concat(...regs.map(bytes80), extra), memSize: 128, code });
+  }
+  return [{ name: 'random fuzz (ops x operands x FCW)', cases: c }, { name: 'random state fuzz (FRSTOR images)', cases: st }];
 }
 
 export function allGroups(): Group[] {
