@@ -89,8 +89,9 @@ export function atan01(th: number, tl: number): void {
   ddAdd(DD[0], DD[1], ATAN_K_H[k], ATAN_K_L[k]);
 }
 
-/** sin(r) (kind 0) or cos(r) (kind 1) for |r| <= pi/4 into DD[0]/DD[1]. */
-export function sinCosSmall(rh: number, rl: number, kind: number): void {
+/** sin(r) (kind 0) or cos(r) (kind 1) for |r| <= pi/4, r = arg[0] + arg[1], into DD. */
+export function sinCosSmall(arg: Float64Array, kind: number): void {
+  const rh = arg[0], rl = arg[1];
   ddMul(rh, rl, rh, rl);
   const sh = DD[0], sl = DD[1];
   const top = kind === 0 ? 29 : 28;

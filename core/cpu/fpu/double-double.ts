@@ -93,10 +93,12 @@ export function slotToDD(f: Fp80, s: number, scale: number): number {
 }
 
 // 96-bit window of packDD [WS[0], WS[1], WS[2]], the sticky and the decomposed double.
-const WS = new Float64Array(6);
+const WS = new Float64Array(8); // [W0, W1, W2, sticky, mantissa, exponent, input hi, input lo]
 
-function addScaled(m: number, base: number, negative: boolean): void {
-  // Adds (or subtracts) m * 2^base (m an integer below 2^53) into WS[2]:WS[1]:WS[0].
+function addScaled(base: number, negative: boolean): void {
+  // Adds (or subtracts) m * 2^base (m = WS[4], an integer below 2^53) into WS[2]:WS[1]:WS[0].
+  // Doubles travel through WS rather than as arguments, which V8 would box when not inlined.
+  const m = WS[4];
   for (let j = 0; j < 3; j++) {
     const v = m * 2 ** (base - 32 * j);
     const fl = Math.floor(v);
@@ -108,16 +110,15 @@ function addScaled(m: number, base: number, negative: boolean): void {
   }
 }
 
-/** Decomposes a positive double into 53-bit integer mantissa (WS[4]) and the exponent of its leading bit (EXP). */
 
-function decompose(x: number): void {
-  F64[0] = x;
+/** Decomposes the positive double in F64[0] into WS[4] (53-bit mantissa) and WS[5] (exponent of its leading bit). */
+function decompose(): void {
   const hi = U32[1], lo = U32[0];
   const e = (hi >>> 20) & 0x7ff;
   if (e === 0) {
     // subnormal double: normalize
-    F64[0] = x * 2 ** 600;
-    decompose(F64[0]);
+    F64[0] *= 2 ** 600;
+    decompose();
     WS[5] -= 600;
     return;
   }
@@ -128,16 +129,20 @@ function decompose(x: number): void {
 /** Normalized 96-bit window of windowDD: WIN[2] has bit 31 set; value = WIN * 2^(WIN[3] - 16383 - 95). */
 export const WIN = new Float64Array(4); // [WIN[0], WIN[1], WIN[2], WIN[3]]
 
-/** Exact (sticky in bit 0) 96-bit form of the positive double-double (hi + lo) * 2^scale. */
-export function windowDD(hi: number, lo: number, scale: number): void {
+/** Exact (sticky in bit 0) 96-bit form of the positive double-double (setWindowInput) * 2^scale. */
+export function windowDD(scale: number): void {
+  // Input in WS[6], WS[7]: doubles passed through typed arrays are never boxed.
+  const hi = WS[6], lo = WS[7];
   WS[2] = 0; WS[1] = 0; WS[0] = 0; WS[3] = 0;
-  decompose(hi);
+  F64[0] = hi;
+  decompose();
   const eh = WS[5];
-  addScaled(WS[4], 43, false);
+  addScaled(43, false);
   if (lo !== 0) {
     const neg = lo < 0;
-    decompose(neg ? -lo : lo);
-    addScaled(WS[4], WS[5] - 52 - eh + 95, neg);
+    F64[0] = neg ? -lo : lo;
+    decompose();
+    addScaled(WS[5] - 52 - eh + 95, neg);
   }
   if (WS[3] < 0) WS[0] -= 1;
   // Propagate carries and borrows.
@@ -170,6 +175,22 @@ export function windowDD(hi: number, lo: number, scale: number): void {
   WIN[3] = e;
 }
 
+/** Input of windowDD: a positive double-double. */
+export function setWindowInput(hi: number, lo: number): void {
+  WS[6] = hi;
+  WS[7] = lo;
+}
+
+/** packDD of the double-double in DD (read here, so no double crosses a call boundary boxed). */
+export function packResult(f: Fp80, dst: number, sign: number, prec: number): void {
+  const neg = DD[0] < 0;
+  WS[6] = neg ? -DD[0] : DD[0];
+  WS[7] = neg ? -DD[1] : DD[1];
+  windowDD(0);
+  if (neg) sign ^= 1;
+  f.roundPack(dst, sign, WIN[3], WIN[2] | 0, WIN[1] | 0, WIN[0] | 0, prec);
+}
+
 /**
  * Rounds sign * (hi + lo) * 2^scale into slot `dst` at `prec` bits (FCW.RC), as Fp80.roundPack
  * does. hi must be non-zero and |lo| <= ulp(hi).
@@ -180,6 +201,8 @@ export function packDD(f: Fp80, dst: number, sign: number, hi: number, lo: numbe
     lo = -lo;
     sign ^= 1;
   }
-  windowDD(hi, lo, scale);
+  WS[6] = hi;
+  WS[7] = lo;
+  windowDD(scale);
   f.roundPack(dst, sign, WIN[3], WIN[2] | 0, WIN[1] | 0, WIN[0] | 0, prec);
 }

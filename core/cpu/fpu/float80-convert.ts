@@ -24,17 +24,17 @@ export function loadF32(f: Fp80, dst: number, bits: number, operand = false): vo
     f.flags |= EXC_DE;
     // value = frac * 2^-149; normalize into a 64-bit significand.
     const z = Math.clz32(frac);
-    f.set(dst, sign, 16383 - 149 + 31 - z, (frac << z) >>> 0, 0);
+    f.set(dst, sign, 16383 - 149 + 31 - z, frac << z, 0);
     return;
   }
   if (e === 0xff) {
     if (frac === 0) return f.setInf(dst, sign);
-    if (operand) return f.set(dst, sign, 0x7fff, (0x80000000 | (frac << 8)) >>> 0, 0);
+    if (operand) return f.set(dst, sign, 0x7fff, 0x80000000 | (frac << 8), 0);
     if ((frac & 0x400000) === 0) f.flags |= EXC_IE;
-    f.set(dst, sign, 0x7fff, (0xc0000000 | (frac << 8)) >>> 0, 0);
+    f.set(dst, sign, 0x7fff, 0xc0000000 | (frac << 8), 0);
     return;
   }
-  f.set(dst, sign, e - 127 + 16383, (0x80000000 | (frac << 8)) >>> 0, 0);
+  f.set(dst, sign, e - 127 + 16383, 0x80000000 | (frac << 8), 0);
 }
 
 export function loadF64(f: Fp80, dst: number, lo: number, hi: number, operand = false): void {
@@ -57,19 +57,19 @@ export function loadF64(f: Fp80, dst: number, lo: number, hi: number, operand = 
       h = ((h << z) | (l >>> (32 - z))) >>> 0;
       l = (l << z) >>> 0;
     }
-    f.set(dst, sign, exp - z, h, l);
+    f.set(dst, sign, exp - z, h | 0, l | 0);
     return;
   }
   const h = (0x80000000 | (fh << 11) | (lo >>> 21)) >>> 0;
   const l = (lo << 11) >>> 0;
   if (e === 0x7ff) {
     if ((fh | lo) === 0) return f.setInf(dst, sign);
-    if (operand) return f.set(dst, sign, 0x7fff, h, l);
+    if (operand) return f.set(dst, sign, 0x7fff, h | 0, l | 0);
     if ((fh & 0x80000) === 0) f.flags |= EXC_IE;
-    f.set(dst, sign, 0x7fff, (h | 0x40000000) >>> 0, l);
+    f.set(dst, sign, 0x7fff, h | 0x40000000, l | 0);
     return;
   }
-  f.set(dst, sign, e - 1023 + 16383, h, l);
+  f.set(dst, sign, e - 1023 + 16383, h | 0, l | 0);
 }
 
 /** Signed integer hi:lo (two's complement 64-bit) to extended, exact. */

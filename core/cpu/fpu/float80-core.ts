@@ -292,7 +292,7 @@ export class Fp80 {
         return;
       }
     }
-    this.set(dst, sign, exp, h, l);
+    this.set(dst, sign, exp, h | 0, l | 0);
   }
 
   /** Set by roundIncrement: the discarded bits are non-zero. */

@@ -221,7 +221,7 @@ export function xtract(f: Fp80, dstSig: number, dstExp: number, a: number): void
   if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
   f.unpack(a);
   const E = f.u[0] - 16383;
-  f.set(dstSig, sa, 16383, f.u[1], f.u[2]);
+  f.set(dstSig, sa, 16383, f.u[1] | 0, f.u[2] | 0);
   if (E === 0) f.setZero(dstExp, 0);
   else {
     const m = Math.abs(E);

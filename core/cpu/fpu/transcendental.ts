@@ -11,7 +11,7 @@ import {
   EXC_DE, EXC_IE, EXC_PE, EXC_UE, EXC_ZE, Fp80, RC_ZERO, TWO32,
 } from './float80-core';
 import { add, div, screen2 } from './float80-arith';
-import { DD, ddAdd, ddDiv, ddMul, packDD, slotToDD } from './double-double';
+import { DD, ddAdd, ddDiv, ddMul, packDD, packResult, slotToDD } from './double-double';
 import {
   COS, INV_FACT_H, INV_FACT_L, LN2_H, LN2_L, PI3O4_H, PI3O4_L, PIO2_H, PIO2_L, PIO4_H, PIO4_L, PI_H, PI_L, SIN,
   atan01, atanhTimes2, log2dd, sinCosSmall,
@@ -152,31 +152,29 @@ export function fsincos(f: Fp80, sinDst: number, cosDst: number, src: number): b
     f.roundedUp = up;
     return true;
   }
-  let rh: number, rl: number, q: number;
+  // The reduced argument goes to RED either way (|x| < pi/4 needs no reduction).
+  let q = 0;
   if (f.u[0] < 16383 - 1 || (f.u[0] === 16383 - 1 && f.u[1] < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
-    rh = DD[0];
-    rl = DD[1];
-    q = 0;
+    RED[0] = DD[0];
+    RED[1] = DD[1];
   } else {
     reduce(f, src);
-    rh = RED[0];
-    rl = RED[1];
     q = RED_Q;
   }
   let up = false;
   if (cosDst >= 0) {
     // cos(r + q pi/2) = cos r, -sin r, -cos r, sin r
-    sinCosSmall(rh, rl, q & 1 ? SIN : COS);
+    sinCosSmall(RED, q & 1 ? SIN : COS);
     const neg = q === 1 || q === 2 ? 1 : 0;
-    packDD(f, cosDst, neg, DD[0], DD[1], 0, 64);
+    packResult(f, cosDst, neg, 64);
     up = f.roundedUp;
   }
   if (sinDst >= 0) {
     // sin(r + q pi/2) = sin r, cos r, -sin r, -cos r
-    sinCosSmall(rh, rl, q & 1 ? COS : SIN);
+    sinCosSmall(RED, q & 1 ? COS : SIN);
     const neg = (q >= 2 ? 1 : 0) ^ sign;
-    packDD(f, sinDst, neg, DD[0], DD[1], 0, 64);
+    packResult(f, sinDst, neg, 64);
     up = f.roundedUp;
   }
   f.roundedUp = up;
@@ -208,26 +206,24 @@ export function fptan(f: Fp80, dst: number, src: number): boolean {
     nudge(f, dst, src, sign, false); // tan x = x + x^3/3
     return true;
   }
-  let rh: number, rl: number, q: number;
+  // The reduced argument goes to RED either way (|x| < pi/4 needs no reduction).
+  let q = 0;
   if (f.u[0] < 16383 - 1 || (f.u[0] === 16383 - 1 && f.u[1] < 0xc90fdaa2)) {
     slotToDD(f, src, 0);
-    rh = DD[0];
-    rl = DD[1];
-    q = 0;
+    RED[0] = DD[0];
+    RED[1] = DD[1];
   } else {
     reduce(f, src);
-    rh = RED[0];
-    rl = RED[1];
     q = RED_Q;
   }
-  sinCosSmall(rh, rl, SIN);
+  sinCosSmall(RED, SIN);
   const sh = DD[0], sl = DD[1];
-  sinCosSmall(rh, rl, COS);
+  sinCosSmall(RED, COS);
   const ch = DD[0], cl = DD[1];
   // tan(r + q pi/2) = tan r (q even), -1/tan r (q odd)
   if (q & 1) ddDiv(-ch, -cl, sh, sl);
   else ddDiv(sh, sl, ch, cl);
-  packDD(f, dst, sign, DD[0], DD[1], 0, 64);
+  packResult(f, dst, sign, 64);
   return true;
 }
 
@@ -421,7 +417,7 @@ export function fyl2x(f: Fp80, dst: number, y: number, x: number): void {
   }
   f.flags |= EXC_PE; // the host reports PE even for exact products (x a power of two)
   log2dd(f, x);
-  mulByDD(f, dst, y, DD[0], DD[1]);
+  mulByDD(f, dst, y);
   // With PE forced, a tiny result is an underflow even when the product happened to be exact.
   if (f.exp(dst) === 0 && (f.hi[dst] | f.lo[dst]) !== 0) f.flags |= EXC_UE;
 }
@@ -478,7 +474,7 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
     f.rc = rc;
     f.oeUnmasked = oe;
     log2dd(f, T_SUM);
-    mulByDD(f, dst, y, DD[0], DD[1]);
+    mulByDD(f, dst, y);
     return;
   }
   // ln(1 + x) = 2 atanh(x / (2 + x))
@@ -488,7 +484,7 @@ export function fyl2xp1(f: Fp80, dst: number, y: number, x: number): void {
   ddDiv(xh, xl, DD[0], DD[1]);
   atanhTimes2(DD[0], DD[1]);
   ddDiv(DD[0], DD[1], LN2_H, LN2_L);
-  mulByDD(f, dst, y, DD[0], DD[1]);
+  mulByDD(f, dst, y);
 }
 
 function invalid(f: Fp80, dst: number): void {

@@ -3,7 +3,7 @@
 
 import { Fp80, TWO32 } from './float80-core';
 import { PROD, mul64 } from './float80-arith';
-import { WIN, windowDD } from './double-double';
+import { DD, WIN, setWindowInput, windowDD } from './double-double';
 
 // ln 2 as a 96-bit significand whose top bit weighs 2^-1 (ln 2 = 0.B17217F7D1CF79ABC9E3B398...)
 export const LN2_SIG_H = 0xb17217f7;
@@ -56,11 +56,13 @@ export function mulByConst96(f: Fp80, dst: number, src: number, kh: number, kl: 
   mulByConst96Signed(f, dst, src, f.sign(src), kh, kl, kx, kexp);
 }
 
-/** dst = y * (lh + ll), rounded once: the double-double factor is widened to 96 bits. */
-export function mulByDD(f: Fp80, dst: number, y: number, lh: number, ll: number): void {
-  const neg = lh < 0;
+/** dst = y * DD, rounded once: the double-double factor is widened to 96 bits. */
+export function mulByDD(f: Fp80, dst: number, y: number): void {
+  // The double-double factor is read from DD (no boxed doubles across calls).
+  const neg = DD[0] < 0;
   const sign = f.sign(y) ^ (neg ? 1 : 0);
-  windowDD(neg ? -lh : lh, neg ? -ll : ll, 0);
+  setWindowInput(neg ? -DD[0] : DD[0], neg ? -DD[1] : DD[1]);
+  windowDD(0);
   mulByConst96Signed(f, dst, y, sign, WIN[2], WIN[1], WIN[0], WIN[3] - 16383);
 }
 export function mulByConst96Signed(f: Fp80, dst: number, src: number, sign: number, kh: number, kl: number, kx: number, kexp: number): void {
