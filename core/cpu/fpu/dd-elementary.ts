@@ -30,8 +30,8 @@ export const INV_FACT_L = new Float64Array(40);
   }
 }
 /** 1/(2n+1) as double-double, for the atan and atanh series. */
-export const INV_ODD_H = new Float64Array(48);
-export const INV_ODD_L = new Float64Array(48);
+const INV_ODD_H = new Float64Array(48);
+const INV_ODD_L = new Float64Array(48);
 for (let n = 0; n < 48; n++) {
   ddDiv(1, 0, 2 * n + 1, 0);
   INV_ODD_H[n] = DD[0];
@@ -39,8 +39,8 @@ for (let n = 0; n < 48; n++) {
 }
 
 /** atan(k/8), k = 0..8, computed once by argument halving. */
-export const ATAN_K_H = new Float64Array(9);
-export const ATAN_K_L = new Float64Array(9);
+const ATAN_K_H = new Float64Array(9);
+const ATAN_K_L = new Float64Array(9);
 for (let k = 1; k <= 8; k++) {
   // atan(c) = 2 atan(c / (1 + sqrt(1 + c^2))), three times: argument <= 0.1
   let ch = k / 8, cl = 0;
@@ -59,7 +59,7 @@ for (let k = 1; k <= 8; k++) {
 }
 
 /** atan(u) for |u| <= 0.1 by the plain alternating series (36 terms). */
-export function atanSeries(uh: number, ul: number): void {
+function atanSeries(uh: number, ul: number): void {
   ddMul(uh, ul, uh, ul);
   const sh = DD[0], sl = DD[1];
   // Horner on p(s) = sum_{n} (-1)^n s^n / (2n+1)

@@ -72,10 +72,6 @@ export function ddSqrt(ah: number, al: number): void {
   quickTwoSum(x, corr);
 }
 
-/** Sum of a double-double and an exact small double, DD[0]/DD[1] in, DD[0]/DD[1] out. */
-export function ddAddD(ah: number, al: number, b: number): void {
-  ddAdd(ah, al, b, 0);
-}
 
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);

@@ -274,7 +274,7 @@ const QUOT = new Float64Array(3);
  * the other 65 come in chunks of 21, 21, 21 and 2 bits, each estimated with a double division
  * and corrected so the remainder stays exact (every partial product is below 2^53).
  */
-export function divSig(rh: number, rl: number, bh: number, bl: number): number {
+function divSig(rh: number, rl: number, bh: number, bl: number): number {
   rh >>>= 0;
   rl >>>= 0;
   bh >>>= 0;

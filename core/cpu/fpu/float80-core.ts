@@ -41,12 +41,8 @@ export const BIAS_ADJUST = 24576;
 export const SLOT_COUNT = 24;
 export const T0 = 8;
 export const T1 = 9;
-export const T2 = 10;
 export const T3 = 11;
-export const T4 = 12;
-export const T5 = 13;
-export const T6 = 14;
-export const T7 = 15;
+// Slots 16..23 hold FRSTOR/FXRSTOR images before they commit and transcendental temporaries.
 
 export class Fp80 {
   readonly lo = new Int32Array(SLOT_COUNT);

@@ -9,7 +9,7 @@ import { TAG_EMPTY, TAG_SPECIAL, TAG_VALID, TAG_ZERO, readSlot80, writeSlot80 } 
 import type { X87Core as X87 } from './x87-core';
 
 /** Full tag word computed from the register contents (P6: only "empty" is stored). */
-export function fullTagWord(u: X87): number {
+function fullTagWord(u: X87): number {
   let tw = 0;
   for (let p = 0; p < 8; p++) {
     let t: number;
@@ -75,7 +75,7 @@ export function fnstenv(u: X87, insn: FpuInstruction): number {
 }
 
 /** Reads the environment; returns its size. */
-export function loadEnv(u: X87, insn: FpuInstruction): number {
+function loadEnv(u: X87, insn: FpuInstruction): number {
   const h = u.host;
   const a = insn.linear;
   let fcw: number, fsw: number, tw: number;

@@ -161,7 +161,7 @@ export function execMem(u: X87Core, op: number, reg: number, insn: FpuInstructio
 }
 
 /** D8/DC/DA/DE memory forms: ST0 = ST0 op T1 (or T1 op ST0), or a compare. */
-export function arithMem(u: X87Core, reg: number): void {
+function arithMem(u: X87Core, reg: number): void {
   const f = u.f;
   if (u.isEmpty(0)) {
     if (reg === 2 || reg === 3) return u.compareUnderflow(reg === 3 ? 1 : 0);
@@ -183,7 +183,7 @@ export function arithMem(u: X87Core, reg: number): void {
   u.binary(reg, st0, T1, st0, 0);
 }
 
-export function storeFloat(u: X87Core, a: number, keep: number, popAfter: boolean): void {
+function storeFloat(u: X87Core, a: number, keep: number, popAfter: boolean): void {
   const f = u.f;
   u.prepare();
   if (u.isEmpty(0)) {
@@ -215,7 +215,7 @@ export function storeFloat(u: X87Core, a: number, keep: number, popAfter: boolea
   u.raise(fl);
 }
 
-export function storeInt(u: X87Core, a: number, bits: number, popAfter: boolean): void {
+function storeInt(u: X87Core, a: number, bits: number, popAfter: boolean): void {
   const f = u.f;
   u.prepare();
   const h = u.host;
@@ -246,7 +246,7 @@ export function storeInt(u: X87Core, a: number, bits: number, popAfter: boolean)
   u.raise(fl);
 }
 
-export function storeBcd(u: X87Core, a: number): void {
+function storeBcd(u: X87Core, a: number): void {
   const f = u.f;
   u.prepare();
   const h = u.host;

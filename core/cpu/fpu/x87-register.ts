@@ -105,7 +105,7 @@ export function execReg(u: X87Core, op: number, reg: number, i: number, modrm: n
   }
 }
 
-export function compareReg(u: X87Core, i: number, pops: number, signaling: boolean): void {
+function compareReg(u: X87Core, i: number, pops: number, signaling: boolean): void {
   if (u.isEmpty(0) || u.isEmpty(i)) return u.compareUnderflow(pops);
   const r = compare(u.f, u.top, u.phys(i), signaling);
   u.finishCompare(r, pops);
@@ -116,7 +116,7 @@ export function compareReg(u: X87Core, i: number, pops: number, signaling: boole
  * (the SDM says "set to 0"; no software reads C1 after FCOMI). An empty operand gives
  * "unordered" even with IE unmasked (observed).
  */
-export function comi(u: X87Core, i: number, pops: number, signaling: boolean): void {
+function comi(u: X87Core, i: number, pops: number, signaling: boolean): void {
   u.prepare();
   if (u.isEmpty(0) || u.isEmpty(i)) {
     u.fsw &= ~FSW_C1;
@@ -139,7 +139,7 @@ export function comi(u: X87Core, i: number, pops: number, signaling: boolean): v
 }
 
 /** FCMOVcc: C1 is cleared on a stack underflow and otherwise left alone (SDM FCMOVcc, host). */
-export function fcmov(u: X87Core, reg: number, i: number, negate: boolean): void {
+function fcmov(u: X87Core, reg: number, i: number, negate: boolean): void {
   u.prepare();
   if (u.isEmpty(0) || u.isEmpty(i)) {
     u.fsw &= ~FSW_C1;
@@ -161,7 +161,7 @@ export function fcmov(u: X87Core, reg: number, i: number, negate: boolean): void
   if (c !== negate) u.f.copy(u.top, u.phys(i));
 }
 
-export function fxch(u: X87Core, i: number): void {
+function fxch(u: X87Core, i: number): void {
   u.prepare();
   u.fsw &= ~FSW_C1;
   const p0 = u.top, pi = u.phys(i);
@@ -183,7 +183,7 @@ export function fxch(u: X87Core, i: number): void {
   f.copy(pi, T3);
 }
 
-export function fstReg(u: X87Core, i: number, popAfter: boolean): void {
+function fstReg(u: X87Core, i: number, popAfter: boolean): void {
   u.prepare();
   u.fsw &= ~FSW_C1;
   if (u.isEmpty(0)) {
@@ -201,7 +201,7 @@ export function fstReg(u: X87Core, i: number, popAfter: boolean): void {
   if (popAfter) u.pop();
 }
 
-export function execD9(u: X87Core, reg: number, i: number): void {
+function execD9(u: X87Core, reg: number, i: number): void {
   const f = u.f;
   switch (reg) {
     case 0: { // FLD STi
@@ -251,7 +251,7 @@ export function execD9(u: X87Core, reg: number, i: number): void {
   }
 }
 
-export function loadConstant(u: X87Core, i: number): void {
+function loadConstant(u: X87Core, i: number): void {
   const f = u.f;
   if (i === 6) {
     f.setZero(T0, 0);
@@ -264,7 +264,7 @@ export function loadConstant(u: X87Core, i: number): void {
   u.push(T0);
 }
 
-export function d9Group4(u: X87Core, i: number): void {
+function d9Group4(u: X87Core, i: number): void {
   const f = u.f;
   u.prepare();
   if (i === 5) return fxam(u);
@@ -285,7 +285,7 @@ export function d9Group4(u: X87Core, i: number): void {
   }
 }
 
-export function fxam(u: X87Core): void {
+function fxam(u: X87Core): void {
   const f = u.f;
   const st0 = u.top;
   let c = 0; // C3 C2 C0 as bits 2,1,0
@@ -308,7 +308,7 @@ export function fxam(u: X87Core): void {
   if (c & 4) u.fsw |= FSW_C3;
 }
 
-export function d9Group6(u: X87Core, i: number): void {
+function d9Group6(u: X87Core, i: number): void {
   const f = u.f;
   u.prepare();
   switch (i) {
@@ -357,7 +357,7 @@ export function d9Group6(u: X87Core, i: number): void {
   }
 }
 
-export function d9Group7(u: X87Core, i: number): void {
+function d9Group7(u: X87Core, i: number): void {
   const f = u.f;
   u.prepare();
   switch (i) {
@@ -398,7 +398,7 @@ export function d9Group7(u: X87Core, i: number): void {
 }
 
 /** F2XM1 (0), FSIN (1), FCOS (2) on ST0. */
-export function unaryOp(u: X87Core, kind: number): void {
+function unaryOp(u: X87Core, kind: number): void {
   const f = u.f;
   if (u.isEmpty(0)) return u.stackUnderflow(u.top, 0);
   if (kind === 0) {
@@ -415,7 +415,7 @@ export function unaryOp(u: X87Core, kind: number): void {
 }
 
 /** FYL2X (0), FPATAN (1), FYL2XP1 (2): ST1 = f(ST1, ST0), pop. */
-export function binaryPop(u: X87Core, kind: number): void {
+function binaryPop(u: X87Core, kind: number): void {
   const f = u.f;
   if (u.isEmpty(0) || u.isEmpty(1)) return u.stackUnderflow(u.phys(1), 1);
   const st0 = u.top, st1 = u.phys(1);
@@ -425,7 +425,7 @@ export function binaryPop(u: X87Core, kind: number): void {
   u.commit(st1, 1);
 }
 
-export function fprem(u: X87Core, nearest: boolean): void {
+function fprem(u: X87Core, nearest: boolean): void {
   const f = u.f;
   if (u.isEmpty(0) || u.isEmpty(1)) {
     // Observed: an underflow clears C1 and C2 and leaves C0 and C3.
