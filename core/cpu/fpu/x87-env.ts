@@ -78,6 +78,10 @@ export function fnstenv(u: X87, insn: FpuInstruction): number {
 function loadEnv(u: X87, insn: FpuInstruction): number {
   const h = u.host;
   const a = insn.linear;
+  // Touch both ends first: a page fault must come before any state changes (the area spans at
+  // most two pages), so the instruction restarts cleanly.
+  h.read8(a);
+  h.read8(a + (insn.operand32 ? 27 : 13));
   let fcw: number, fsw: number, tw: number;
   let size: number;
   if (insn.operand32) {
@@ -171,6 +175,7 @@ export function fxsave(u: X87, a: number): void {
 export function fxrstor(u: X87, a: number): void {
   const h = u.host;
   const f = u.f;
+  h.read8(a + 511); // fault before any state changes (see loadEnv)
   for (let i = 0; i < 8; i++) readSlot80(h, f, 16 + i, a + 32 + 16 * i);
   const fcw = h.read16(a);
   const fsw = h.read16(a + 2);

@@ -24,6 +24,9 @@ export class X87 extends X87Core implements X87Unit {
       execReg(this, op, reg, modrm & 7, modrm);
       return;
     }
+    execMem(this, op, reg, insn);
+    // Recorded only once the memory accesses have succeeded: an instruction that page-faults
+    // has not executed and leaves the pointers of the previous one.
     if (!isControlMem(op, reg)) {
       this.fop = (op << 8) | modrm;
       this.fip = insn.eip;
@@ -31,7 +34,6 @@ export class X87 extends X87Core implements X87Unit {
       this.fdp = insn.offset;
       this.fds = insn.ds;
     }
-    execMem(this, op, reg, insn);
   }
 
   fxsave(linear: number): void {

@@ -200,6 +200,33 @@ describe('reset, FNINIT and state', () => {
   });
 });
 
+describe('faults from the host restart cleanly', () => {
+  it('a fault part-way through a store or a restore leaves the FPU state as it was', () => {
+    const { fpu, host } = newFpu();
+    load(fpu, host, ...THREE);
+    load(fpu, host, ...ONE);
+    const before = JSON.stringify(fpu.saveState());
+    const fault = new Error('#PF');
+    const write16 = host.write16.bind(host);
+    host.write16 = (a: number, v: number): void => {
+      if (a >= 0x2000) throw fault;
+      write16(a, v);
+    };
+    // FSTP m80 whose exponent word lands on a faulting page.
+    expect(() => exec(fpu, { opcode: 0xdb, modrm: 0x3d, linear: 0x2000 - 8 })).toThrow(fault);
+    expect(JSON.stringify(fpu.saveState())).toBe(before);
+    const read8 = host.read8.bind(host);
+    host.read8 = (a: number): number => {
+      if (a >= 0x3000) throw fault;
+      return read8(a);
+    };
+    // FLDENV and FXRSTOR whose tail is on a faulting page.
+    expect(() => exec(fpu, { opcode: 0xd9, modrm: 0x25, linear: 0x3000 - 16 })).toThrow(fault);
+    expect(() => fpu.fxrstor(0x3000 - 256)).toThrow(fault);
+    expect(JSON.stringify(fpu.saveState())).toBe(before);
+  });
+});
+
 describe('contract with the integer core', () => {
   it('FCOMI hands ZF/PF/CF back, FNSTSW AX hands the status word back, FCMOVcc reads EFLAGS', () => {
     const { fpu, host } = newFpu();
