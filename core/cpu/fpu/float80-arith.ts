@@ -46,18 +46,18 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
   if (cb === CLS_ZERO) {
     // Exact: a rounded to the precision (a denormal a stays as is unless tiny handling applies).
     f.unpack(a);
-    f.normRoundPack(dst, sa, f.uExp, f.uHi, f.uLo, 0, prec);
+    f.normRoundPack(dst, sa, f.u[0], f.u[1] | 0, f.u[2] | 0, 0, prec);
     return;
   }
   if (ca === CLS_ZERO) {
     f.unpack(b);
-    f.normRoundPack(dst, sb, f.uExp, f.uHi, f.uLo, 0, prec);
+    f.normRoundPack(dst, sb, f.u[0], f.u[1] | 0, f.u[2] | 0, 0, prec);
     return;
   }
   f.unpack(a);
-  let ea = f.uExp, ah = f.uHi, al = f.uLo;
+  let ea = f.u[0], ah = f.u[1], al = f.u[2];
   f.unpack(b);
-  let eb = f.uExp, bh = f.uHi, bl = f.uLo;
+  let eb = f.u[0], bh = f.u[1], bl = f.u[2];
   let sign = sa;
   // Make a the operand with the larger magnitude.
   if (eb > ea || (eb === ea && (bh > ah || (bh === ah && bl > al)))) {
@@ -122,7 +122,7 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
       h = ((h >>> 1) | 0x80000000) >>> 0;
       ea += 1;
     }
-    f.roundPack(dst, sign, ea, h, l, x, prec);
+    f.roundPack(dst, sign, ea, h | 0, l | 0, x | 0, prec);
     return;
   }
   // Magnitude subtract: a - b (a >= b).
@@ -144,44 +144,43 @@ export function add(f: Fp80, dst: number, a: number, b: number, negateB: boolean
     f.setZero(dst, f.rc === RC_DOWN ? 1 : 0);
     return;
   }
-  f.normRoundPack(dst, sign, ea, h, l, x, prec);
+  f.normRoundPack(dst, sign, ea, h | 0, l | 0, x | 0, prec);
 }
 
-// 32x32 -> 64 multiply into MH:ML.
-let MH = 0;
-let ML = 0;
+// Scratch results in typed arrays: module-level `let` doubles would be boxed on every write.
+// 32x32 -> 64 multiply into M32 = [low, high].
+const M32 = new Float64Array(2);
 function mul32(a: number, b: number): void {
+  a >>>= 0;
+  b >>>= 0;
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const midLo = mid % 65536;
-  const midHi = (mid - midLo) / 65536;
-  const t = a0 * b0 + midLo * 65536;
-  const tl = t % TWO32;
-  ML = tl;
-  MH = a1 * b1 + midHi + (t - tl) / TWO32;
+  // Every partial sum stays below 2^32, so the shifts below are exact.
+  const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+  const m2 = a0 * b1 + (m1 & 0xffff);
+  M32[0] = Math.imul(a, b) >>> 0;
+  M32[1] = a1 * b1 + (m1 >>> 16) + (m2 >>> 16);
 }
 
-// 64x64 -> 128 product words, most significant first.
-export let P3 = 0;
-export let P2 = 0;
-export let P1 = 0;
-export let P0 = 0;
+const INV_TWO32 = 1 / TWO32;
+
+/** 64x64 -> 128 product words, PROD[0] least significant. */
+export const PROD = new Float64Array(4);
 export function mul64(ah: number, al: number, bh: number, bl: number): void {
-  mul32(al, bl);
-  P0 = ML;
-  const c1 = MH;
-  mul32(al, bh);
-  const x = ML, y = MH;
-  mul32(ah, bl);
-  const u = ML, v = MH;
+  mul32(al | 0, bl | 0);
+  PROD[0] = M32[0];
+  const c1 = M32[1];
+  mul32(al | 0, bh | 0);
+  const x = M32[0], y = M32[1];
+  mul32(ah | 0, bl | 0);
+  const u = M32[0], v = M32[1];
   const s1 = c1 + x + u;
-  const r1 = s1 % TWO32;
-  P1 = r1;
-  mul32(ah, bh);
-  const s2 = y + v + ML + (s1 - r1) / TWO32;
-  const r2 = s2 % TWO32;
-  P2 = r2;
-  P3 = MH + (s2 - r2) / TWO32;
+  const r1 = s1 >>> 0;
+  PROD[1] = r1;
+  mul32(ah | 0, bh | 0);
+  const s2 = y + v + M32[0] + (s1 - r1) * INV_TWO32;
+  const r2 = s2 >>> 0;
+  PROD[2] = r2;
+  PROD[3] = M32[1] + (s2 - r2) * INV_TWO32;
 }
 
 export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): void {
@@ -202,20 +201,20 @@ export function mul(f: Fp80, dst: number, a: number, b: number, prec: number): v
     return;
   }
   f.unpack(a);
-  const ea = f.uExp, ah = f.uHi, al = f.uLo;
+  const ea = f.u[0], ah = f.u[1], al = f.u[2];
   f.unpack(b);
-  const eb = f.uExp;
-  mul64(ah, al, f.uHi, f.uLo);
+  const eb = f.u[0];
+  mul64(ah | 0, al | 0, f.u[1] | 0, f.u[2] | 0);
   let e = ea + eb - 16383 + 1;
-  let h = P3, l = P2, x = P1;
-  const st = P0 !== 0 ? 1 : 0;
+  let h = PROD[3], l = PROD[2], x = PROD[1];
+  const st = PROD[0] !== 0 ? 1 : 0;
   if (h < 0x80000000) {
     h = ((h << 1) | (l >>> 31)) >>> 0;
     l = ((l << 1) | (x >>> 31)) >>> 0;
     x = (x << 1) >>> 0;
     e -= 1;
   }
-  f.roundPack(dst, sign, e, h, l, (x | st) >>> 0, prec);
+  f.roundPack(dst, sign, e, h | 0, l | 0, ((x | st) >>> 0) | 0, prec);
 }
 
 export function div(f: Fp80, dst: number, a: number, b: number, prec: number): void {
@@ -258,49 +257,81 @@ export function div(f: Fp80, dst: number, a: number, b: number, prec: number): v
     return;
   }
   f.unpack(a);
-  const ea = f.uExp;
-  let rh = f.uHi, rl = f.uLo;
+  const ea = f.u[0];
+  const rh = f.u[1], rl = f.u[2];
   f.unpack(b);
-  const eb = f.uExp, bh = f.uHi, bl = f.uLo;
-  let e = ea - eb + 16383;
+  const eb = f.u[0], bh = f.u[1], bl = f.u[2];
+  const e = ea - eb + 16383 - divSig(rh | 0, rl | 0, bh | 0, bl | 0);
+  f.roundPack(dst, sign, e, QUOT[0] | 0, QUOT[1] | 0, QUOT[2] | 0, prec);
+}
+
+/** Quotient of a significand division: [high 32, low 32, two more bits + sticky]. */
+const QUOT = new Float64Array(3);
+
+/**
+ * Quotient of two normalized significands r / b (int32-coded words): 66 bits plus sticky into
+ * QUOT; returns 1 when r < b (the quotient's exponent is one lower), else 0. The leading bit is 1;
+ * the other 65 come in chunks of 21, 21, 21 and 2 bits, each estimated with a double division
+ * and corrected so the remainder stays exact (every partial product is below 2^53).
+ */
+function divSig(rh: number, rl: number, bh: number, bl: number): number {
+  rh >>>= 0;
+  rl >>>= 0;
+  bh >>>= 0;
+  bl >>>= 0;
+  let adjust = 0;
   if (rh < bh || (rh === bh && rl < bl)) {
     rh = rh * 2 + (rl >>> 31);
     rl = (rl << 1) >>> 0;
-    e -= 1;
+    adjust = 1;
   }
-  divSig(rh, rl, bh, bl);
-  f.roundPack(dst, sign, e, QH, QL, QX, prec);
-}
-
-// Quotient of a significand division: 64 bits in QH:QL, two more bits and the sticky in QX.
-let QH = 0;
-let QL = 0;
-let QX = 0;
-
-/** Long division of r (< 2b) by b (normalized); 66 quotient bits plus sticky. */
-export function divSig(rh: number, rl: number, bh: number, bl: number): void {
-  let qh = 0, ql = 0, qx = 0;
-  for (let i = 0; i < 66; i++) {
-    let bit = 0;
-    if (rh > bh || (rh === bh && rl >= bl)) {
-      bit = 1;
-      if (rl >= bl) {
-        rl -= bl;
-        rh -= bh;
-      } else {
-        rl = rl + TWO32 - bl;
-        rh = rh - bh - 1;
+  // r -= b: the leading quotient bit.
+  rl -= bl;
+  rh -= bh;
+  if (rl < 0) {
+    rl += TWO32;
+    rh -= 1;
+  }
+  const bApprox = bh * TWO32 + bl;
+  let top = 1, bottom = 0;
+  for (let step = 0; step < 4; step++) {
+    const scale = step < 3 ? 2097152 : 4; // 2^21 or 2^2 quotient bits this step
+    let q = Math.floor(((rh * TWO32 + rl) * scale) / bApprox);
+    // remainder r * 2^k - q * b, as hi * 2^32 + lo with lo normalized to [0, 2^32)
+    let lo = rl * scale - q * bl;
+    let hi = rh * scale - q * bh;
+    const c = Math.floor(lo / TWO32);
+    lo -= c * TWO32;
+    hi += c;
+    while (hi < 0) {
+      q -= 1;
+      lo += bl;
+      hi += bh;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi += 1;
       }
     }
-    rh = rh * 2 + (rl >>> 31);
-    rl = (rl << 1) >>> 0;
-    if (i < 32) qh = qh * 2 + bit;
-    else if (i < 64) ql = ql * 2 + bit;
-    else qx = qx * 2 + bit;
+    while (hi > bh || (hi === bh && lo >= bl)) {
+      q += 1;
+      lo -= bl;
+      hi -= bh;
+      if (lo < 0) {
+        lo += TWO32;
+        hi -= 1;
+      }
+    }
+    rh = hi;
+    rl = lo;
+    if (step < 2) top = top * scale + q;
+    else bottom = bottom * scale + q;
   }
-  QH = qh;
-  QL = ql;
-  QX = ((qx << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+  // Q = top * 2^23 + bottom (66 bits)
+  const topLow = top % 2048;
+  QUOT[0] = (top - topLow) / 2048;
+  QUOT[1] = (topLow * 2097152 + Math.floor(bottom / 4)) >>> 0;
+  QUOT[2] = (((bottom & 3) << 30) | (rh !== 0 || rl !== 0 ? 1 : 0)) >>> 0;
+  return adjust;
 }
 
 export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
@@ -332,20 +363,23 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   }
   if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
   f.unpack(a);
-  const E = f.uExp - 16383;
-  const ah = f.uHi, al = f.uLo;
+  const E = f.u[0] - 16383;
+  const ah = f.u[1], al = f.u[2];
   const odd = (E & 1) !== 0;
-  // Radicand bits, MSB first: a leading 0 for even exponents so the root has 66 bits.
   let rootH = 0, rootL = 0; // root as a 66-bit number: rootH * 2^32 + rootL
   let remH = 0, remL = 0; // remainder, up to 68 bits
+  // The radicand streams out two bits at a time from xh:xl:xx (A, or A / 2 for an even exponent).
+  let xh = odd ? ah : ah >>> 1;
+  let xl = odd ? al : (((ah & 1) << 31) | (al >>> 1)) >>> 0;
+  let xx = odd ? 0 : ((al & 1) << 31) >>> 0;
   for (let i = 0; i < 66; i++) {
-    // next two radicand bits
-    const p = odd ? 2 * i : 2 * i - 1;
-    const b0 = radBit(ah, al, p);
-    const b1 = radBit(ah, al, p + 1);
+    const pair = xh >>> 30;
+    xh = ((xh << 2) | (xl >>> 30)) >>> 0;
+    xl = ((xl << 2) | (xx >>> 30)) >>> 0;
+    xx = (xx << 2) >>> 0;
     // rem = rem*4 + bits
     remH = remH * 4 + (remL >>> 30);
-    remL = (((remL << 2) >>> 0) | (b0 << 1) | b1) >>> 0;
+    remL = (((remL << 2) >>> 0) | pair) >>> 0;
     // trial = root*4 + 1
     const tH = rootH * 4 + (rootL >>> 30);
     const tL = (((rootL << 2) >>> 0) | 1) >>> 0;
@@ -366,12 +400,7 @@ export function sqrt(f: Fp80, dst: number, a: number, prec: number): void {
   const h = Math.floor(rootH / 4);
   const l = (((rootH & 3) << 30) | (rootL >>> 2)) >>> 0;
   const x = (((rootL & 3) << 30) | (remH !== 0 || remL !== 0 ? 1 : 0)) >>> 0;
-  f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h, l, x, prec);
+  f.roundPack(dst, 0, ((odd ? E - 1 : E) >> 1) + 16383, h | 0, l | 0, x | 0, prec);
 }
 
-/** Bit p (0 = MSB) of the 64-bit significand ah:al, zero outside 0..63. */
-function radBit(ah: number, al: number, p: number): number {
-  if (p < 0 || p > 63) return 0;
-  return p < 32 ? (ah >>> (31 - p)) & 1 : (al >>> (63 - p)) & 1;
-}
 

@@ -24,17 +24,17 @@ export function loadF32(f: Fp80, dst: number, bits: number, operand = false): vo
     f.flags |= EXC_DE;
     // value = frac * 2^-149; normalize into a 64-bit significand.
     const z = Math.clz32(frac);
-    f.set(dst, sign, 16383 - 149 + 31 - z, (frac << z) >>> 0, 0);
+    f.set(dst, sign, 16383 - 149 + 31 - z, frac << z, 0);
     return;
   }
   if (e === 0xff) {
     if (frac === 0) return f.setInf(dst, sign);
-    if (operand) return f.set(dst, sign, 0x7fff, (0x80000000 | (frac << 8)) >>> 0, 0);
+    if (operand) return f.set(dst, sign, 0x7fff, 0x80000000 | (frac << 8), 0);
     if ((frac & 0x400000) === 0) f.flags |= EXC_IE;
-    f.set(dst, sign, 0x7fff, (0xc0000000 | (frac << 8)) >>> 0, 0);
+    f.set(dst, sign, 0x7fff, 0xc0000000 | (frac << 8), 0);
     return;
   }
-  f.set(dst, sign, e - 127 + 16383, (0x80000000 | (frac << 8)) >>> 0, 0);
+  f.set(dst, sign, e - 127 + 16383, 0x80000000 | (frac << 8), 0);
 }
 
 export function loadF64(f: Fp80, dst: number, lo: number, hi: number, operand = false): void {
@@ -57,19 +57,19 @@ export function loadF64(f: Fp80, dst: number, lo: number, hi: number, operand = 
       h = ((h << z) | (l >>> (32 - z))) >>> 0;
       l = (l << z) >>> 0;
     }
-    f.set(dst, sign, exp - z, h, l);
+    f.set(dst, sign, exp - z, h | 0, l | 0);
     return;
   }
   const h = (0x80000000 | (fh << 11) | (lo >>> 21)) >>> 0;
   const l = (lo << 11) >>> 0;
   if (e === 0x7ff) {
     if ((fh | lo) === 0) return f.setInf(dst, sign);
-    if (operand) return f.set(dst, sign, 0x7fff, h, l);
+    if (operand) return f.set(dst, sign, 0x7fff, h | 0, l | 0);
     if ((fh & 0x80000) === 0) f.flags |= EXC_IE;
-    f.set(dst, sign, 0x7fff, (h | 0x40000000) >>> 0, l);
+    f.set(dst, sign, 0x7fff, h | 0x40000000, l | 0);
     return;
   }
-  f.set(dst, sign, e - 1023 + 16383, h, l);
+  f.set(dst, sign, e - 1023 + 16383, h | 0, l | 0);
 }
 
 /** Signed integer hi:lo (two's complement 64-bit) to extended, exact. */
@@ -86,7 +86,7 @@ export function loadInt64(f: Fp80, dst: number, lo: number, hi: number): void {
     }
     h >>>= 0;
   }
-  f.normRoundPack(dst, sign, 16383 + 63, h, l, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, h | 0, l | 0, 0, 64);
 }
 
 function bitAt(h: number, l: number, p: number): number {
@@ -148,8 +148,9 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   if (cls === CLS_INF) return encode(dbl, sign, emax, 0, false);
   // No DE here: the host raises none for FST of an extended denormal (it underflows instead).
   f.unpack(s);
-  const h = f.uHi, l = f.uLo;
-  let e = f.uExp - 16383 + bias; // target biased exponent
+  const h = f.u[1], l = f.u[2];
+  let e = f.u[0] - 16383 + bias; // target biased exponent
+  if (e >= 1 && e <= emax - 2) return narrowNormal(f, sign, e, h | 0, l | 0, dbl);
   let shift = 64 - keep;
   let tiny = false;
   if (e <= 0) {
@@ -195,6 +196,53 @@ export function narrow(f: Fp80, s: number, keep: number, bias: number, emax: num
   return encode(dbl, sign, e, k % implicit, false);
 }
 
+/**
+ * The common case of narrow(): a normal result that cannot overflow even when rounding carries
+ * into the exponent. Pure 32-bit integer work (FST m64fp is a hot instruction).
+ */
+function narrowNormal(f: Fp80, sign: number, e: number, h: number, l: number, dbl: boolean): boolean {
+  h >>>= 0;
+  l >>>= 0;
+  let rbit: number, sticky: boolean;
+  if (dbl) {
+    let fl = ((h << 21) | (l >>> 11)) >>> 0;
+    let fh = (h >>> 11) & 0xfffff;
+    rbit = (l >>> 10) & 1;
+    sticky = (l & 0x3ff) !== 0;
+    const up = roundUp(sign, f.rc, fl & 1, rbit, sticky);
+    if (up) {
+      fl = (fl + 1) >>> 0;
+      if (fl === 0) {
+        fh += 1;
+        if (fh === 0x100000) {
+          fh = 0;
+          e += 1;
+        }
+      }
+    }
+    f.roundedUp = up;
+    N_LO = fl | 0;
+    N_HI = ((sign << 31) | (e << 20) | fh) | 0;
+  } else {
+    let frac = (h >>> 8) & 0x7fffff;
+    rbit = (h >>> 7) & 1;
+    sticky = (h & 0x7f) !== 0 || l !== 0;
+    const up = roundUp(sign, f.rc, frac & 1, rbit, sticky);
+    if (up) {
+      frac += 1;
+      if (frac === 0x800000) {
+        frac = 0;
+        e += 1;
+      }
+    }
+    f.roundedUp = up;
+    N_HI = 0;
+    N_LO = ((sign << 31) | (e << 23) | frac) | 0;
+  }
+  if (rbit !== 0 || sticky) f.flags |= EXC_PE;
+  return true;
+}
+
 /** Packs sign/exponent/fraction (fraction as a double below 2^52) into N_HI:N_LO. */
 function encode(dbl: boolean, sign: number, e: number, frac: number, indefinite: boolean): boolean {
   if (dbl) {
@@ -231,7 +279,7 @@ export function toInt(f: Fp80, s: number, bits: number, ieUnmasked: boolean): bo
   // FIST lists no #D (SDM vol. 2 FIST): a denormal simply rounds to 0 or +-1.
   const sign = f.sign(s);
   if (!roundToIntegerSig(f, s)) return intInvalid(f, bits, ieUnmasked);
-  let h = R_HI, l = R_LO;
+  let h = RINT[0], l = RINT[1];
   // Range check on the magnitude.
   if (bits === 64) {
     if (h >= 0x80000000 && !(sign && h === 0x80000000 && l === 0)) return intInvalid(f, bits, ieUnmasked);
@@ -262,9 +310,8 @@ function intInvalid(f: Fp80, bits: number, ieUnmasked: boolean): boolean {
   return true;
 }
 
-/** Integer magnitude of a rounded finite slot (R_HI:R_LO) and whether rounding was inexact. */
-export let R_HI = 0;
-export let R_LO = 0;
+/** Integer magnitude of a rounded finite slot (RINT[0]:RINT[1]) and whether rounding was inexact. */
+export const RINT = new Float64Array(2); // [high, low] of the rounded magnitude
 export let R_INEXACT = false;
 
 /**
@@ -274,8 +321,8 @@ export let R_INEXACT = false;
 export function roundToIntegerSig(f: Fp80, s: number): boolean {
   const sign = f.sign(s);
   f.unpack(s);
-  const E = f.uExp - 16383; // value = sig * 2^(E-63)
-  const h = f.uHi, l = f.uLo;
+  const E = f.u[0] - 16383; // value = sig * 2^(E-63)
+  const h = f.u[1], l = f.u[2];
   if (E > 63) return false;
   const shift = 63 - E;
   let rh: number, rl: number, rbit: number, sticky: boolean;
@@ -306,8 +353,8 @@ export function roundToIntegerSig(f: Fp80, s: number): boolean {
     }
   }
   f.roundedUp = up;
-  R_HI = rh;
-  R_LO = rl;
+  RINT[0] = rh;
+  RINT[1] = rl;
   R_INEXACT = rbit !== 0 || sticky;
   return true;
 }
@@ -332,7 +379,7 @@ export function loadBcd(f: Fp80, dst: number, lo: number, mid: number, top16: nu
   const totalLo = ((mid16 % 65536) * 65536 + p1Lo) >>> 0;
   const totalHi = Math.floor(mid16 / 65536);
   const sign = (top16 >>> 15) & 1;
-  f.normRoundPack(dst, sign, 16383 + 63, totalHi, totalLo, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, totalHi | 0, totalLo | 0, 0, 64);
 }
 const BCD_BYTES = new Uint8Array(10);
 function digit(b: Uint8Array, i: number): number {
@@ -358,7 +405,7 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
   if (ok) {
     ok = roundToIntegerSig(f, s);
     // below 10^18 = 0x0DE0B6B3A7640000
-    if (ok && (R_HI > 0x0de0b6b3 || (R_HI === 0x0de0b6b3 && R_LO >= 0xa7640000))) ok = false;
+    if (ok && (RINT[0] > 0x0de0b6b3 || (RINT[0] === 0x0de0b6b3 && RINT[1] >= 0xa7640000))) ok = false;
   }
   if (!ok) {
     f.flags |= EXC_IE;
@@ -375,7 +422,7 @@ export function toBcd(f: Fp80, s: number, ieUnmasked: boolean): boolean {
   let rem = 0;
   let q = 0;
   for (let i = 0; i < 4; i++) {
-    const w = i === 0 ? R_HI >>> 16 : i === 1 ? R_HI & 0xffff : i === 2 ? R_LO >>> 16 : R_LO & 0xffff;
+    const w = i === 0 ? RINT[0] >>> 16 : i === 1 ? RINT[0] & 0xffff : i === 2 ? RINT[1] >>> 16 : RINT[1] & 0xffff;
     const cur = rem * 65536 + w;
     const qd = Math.floor(cur / 1e9);
     rem = cur - qd * 1e9;

@@ -41,12 +41,8 @@ export const BIAS_ADJUST = 24576;
 export const SLOT_COUNT = 24;
 export const T0 = 8;
 export const T1 = 9;
-export const T2 = 10;
 export const T3 = 11;
-export const T4 = 12;
-export const T5 = 13;
-export const T6 = 14;
-export const T7 = 15;
+// Slots 16..23 hold FRSTOR/FXRSTOR images before they commit and transcendental temporaries.
 
 export class Fp80 {
   readonly lo = new Int32Array(SLOT_COUNT);
@@ -64,10 +60,8 @@ export class Fp80 {
   oeUnmasked = false;
   ueUnmasked = false;
 
-  // Unpacked operand (written by unpack()).
-  uExp = 0;
-  uHi = 0;
-  uLo = 0;
+  /** Unpacked operand written by unpack(): [exponent, significand high, significand low] (a typed array: no boxed doubles). */
+  readonly u = new Float64Array(3);
 
   copy(dst: number, src: number): void {
     this.lo[dst] = this.lo[src];
@@ -139,9 +133,9 @@ export class Fp80 {
         e -= z;
       }
     }
-    this.uExp = e;
-    this.uHi = h;
-    this.uLo = l;
+    this.u[0] = e;
+    this.u[1] = h;
+    this.u[2] = l;
   }
 
   /** Quiets a NaN in `src` into `dst`. */
@@ -184,17 +178,28 @@ export class Fp80 {
    * The significand must be normalized (bit 63 set). Sets PE/UE/OE and roundedUp.
    */
   roundPack(dst: number, sign: number, exp: number, h: number, l: number, x: number, prec: number): void {
+    // Words may arrive as int32 (callers pass `| 0` so V8 need not box them, STACK.md).
+    h >>>= 0;
+    l >>>= 0;
+    x >>>= 0;
     let tiny = false;
     if (exp <= 0) {
       // Tininess is detected after rounding (as if the exponent were unbounded): a value that
       // rounds up to the smallest normal is not tiny (observed on the host, IEEE 754 option).
-      tiny = exp < 0 || !this.roundsToNextBinade(sign, h, l, x, prec);
+      tiny = exp < 0 || !this.roundsToNextBinade(sign, h | 0, l | 0, x | 0, prec);
       if (!tiny) {
         // Rounds up to 2^-16382 exactly: plain rounding carries into exponent 1.
       } else if (this.ueUnmasked) {
         // SDM vol. 1 §4.9.1.5: unmasked underflow delivers the result with the exponent biased up.
-        exp += BIAS_ADJUST;
         this.flags |= EXC_UE;
+        if (exp + BIAS_ADJUST <= 0) {
+          // Only FSCALE gets below even the adjusted range: the host returns a signed zero, inexact.
+          this.flags |= EXC_PE;
+          this.roundedUp = false;
+          this.setZero(dst, sign);
+          return;
+        }
+        exp += BIAS_ADJUST;
         tiny = false;
       } else {
         // Denormalize: shift right by 1 - exp with sticky.
@@ -222,7 +227,7 @@ export class Fp80 {
         }
       }
     }
-    const inc = this.roundIncrement(sign, h, l, x, prec);
+    const inc = this.roundIncrement(sign, h | 0, l | 0, x | 0, prec);
     const inexact = this.rInexact;
     // Truncate and increment.
     if (prec === 53) {
@@ -257,6 +262,13 @@ export class Fp80 {
     }
     if (exp >= 0x7fff) {
       this.flags |= EXC_OE;
+      if (this.oeUnmasked && exp - BIAS_ADJUST >= 0x7fff) {
+        // Only FSCALE gets beyond even the adjusted range: the host returns infinity, rounded up.
+        this.flags |= EXC_PE;
+        this.roundedUp = true;
+        this.setInf(dst, sign);
+        return;
+      }
       if (this.oeUnmasked) {
         exp -= BIAS_ADJUST;
       } else {
@@ -276,7 +288,7 @@ export class Fp80 {
         return;
       }
     }
-    this.set(dst, sign, exp, h, l);
+    this.set(dst, sign, exp, h | 0, l | 0);
   }
 
   /** Set by roundIncrement: the discarded bits are non-zero. */
@@ -284,6 +296,9 @@ export class Fp80 {
 
   /** Whether rounding h:l:x to `prec` bits increments the kept part (FCW.RC). */
   roundIncrement(sign: number, h: number, l: number, x: number, prec: number): boolean {
+    h >>>= 0;
+    l >>>= 0;
+    x >>>= 0;
     let above: boolean, half: boolean, inexact: boolean, lsbOdd: boolean;
     if (prec === 64) {
       inexact = x !== 0;
@@ -314,14 +329,20 @@ export class Fp80 {
 
   /** The normalized significand h:l:x rounds up to the next power of two at `prec` bits. */
   private roundsToNextBinade(sign: number, h: number, l: number, x: number, prec: number): boolean {
+    h >>>= 0;
+    l >>>= 0;
+    x >>>= 0;
     const allOnes = prec === 64 ? h === 0xffffffff && l === 0xffffffff
       : prec === 53 ? h === 0xffffffff && (l | 0x7ff) >>> 0 === 0xffffffff
       : (h | 0xff) >>> 0 === 0xffffffff;
-    return allOnes && this.roundIncrement(sign, h, l, x, prec);
+    return allOnes && this.roundIncrement(sign, h | 0, l | 0, x | 0, prec);
   }
 
   /** Like roundPack, but normalizes first (h:l:x may have leading zeros; all-zero gives a zero of `sign`). */
   normRoundPack(dst: number, sign: number, exp: number, h: number, l: number, x: number, prec: number): void {
+    h >>>= 0;
+    l >>>= 0;
+    x >>>= 0;
     if (h === 0) {
       if (l === 0) {
         if (x === 0) {
@@ -347,6 +368,6 @@ export class Fp80 {
       x = (x << z) >>> 0;
       exp -= z;
     }
-    this.roundPack(dst, sign, exp, h, l, x, prec);
+    this.roundPack(dst, sign, exp, h | 0, l | 0, x | 0, prec);
   }
 }

@@ -6,7 +6,7 @@ import {
   EXC_DE, EXC_IE, EXC_PE, EXC_ZE, Fp80, TWO32,
 } from './float80-core';
 import { screen2 } from './float80-arith';
-import { R_HI, R_LO, R_INEXACT, roundToIntegerSig } from './float80-convert';
+import { RINT, R_INEXACT, roundToIntegerSig } from './float80-convert';
 
 /** FPREM/FPREM1 outcome: quotient bits (q0..q2) and whether the reduction is complete. */
 export let REM_Q = 0;
@@ -29,15 +29,15 @@ export function rem(f: Fp80, dst: number, a: number, b: number, nearest: boolean
     // The dividend comes back unchanged, but normalized (a pseudo-denormal gets exponent 1).
     if (ca === CLS_DENORMAL) {
       f.unpack(a);
-      f.normRoundPack(dst, f.sign(a), f.uExp, f.uHi, f.uLo, 0, 64);
+      f.normRoundPack(dst, f.sign(a), f.u[0], f.u[1] | 0, f.u[2] | 0, 0, 64);
     } else f.copy(dst, a);
     return;
   }
   const sa = f.sign(a);
   f.unpack(a);
-  const ea = f.uExp, ah = f.uHi, al = f.uLo;
+  const ea = f.u[0], ah = f.u[1], al = f.u[2];
   f.unpack(b);
-  const eb = f.uExp, bh = f.uHi, bl = f.uLo;
+  const eb = f.u[0], bh = f.u[1], bl = f.u[2];
   let d = ea - eb;
   let scaleExp = eb;
   if (d >= 64) {
@@ -55,7 +55,7 @@ export function rem(f: Fp80, dst: number, a: number, b: number, nearest: boolean
       REM_Q = 1;
       return;
     }
-    f.normRoundPack(dst, sa, ea, ah, al, 0, 64);
+    f.normRoundPack(dst, sa, ea, ah | 0, al | 0, 0, 64);
     return;
   }
   // Long division of A*2^d by B: remainder r (< B), quotient q (low 3 bits kept, and parity).
@@ -100,7 +100,7 @@ export function rem(f: Fp80, dst: number, a: number, b: number, nearest: boolean
     f.setZero(dst, sa);
     return;
   }
-  f.normRoundPack(dst, sign, scaleExp, rh, rl, 0, 64);
+  f.normRoundPack(dst, sign, scaleExp, rh | 0, rl | 0, 0, 64);
 }
 
 /** dst = B - A magnitudes at exponent e (A < B given A scaled by 2^-shift), exact. */
@@ -121,7 +121,7 @@ function subtractSig(f: Fp80, dst: number, sign: number, e: number, bh: number, 
     borrow = 1;
   }
   const rh = bh - sah - borrow;
-  f.normRoundPack(dst, sign, e, rh, rl, rx, 64);
+  f.normRoundPack(dst, sign, e, rh | 0, rl | 0, rx | 0, 64);
 }
 
 export function roundInt(f: Fp80, dst: number, a: number): void {
@@ -150,7 +150,7 @@ export function roundInt(f: Fp80, dst: number, a: number): void {
   roundToIntegerSig(f, a);
   if (R_INEXACT) f.flags |= EXC_PE;
   const up = f.roundedUp;
-  f.normRoundPack(dst, sign, 16383 + 63, R_HI, R_LO, 0, 64);
+  f.normRoundPack(dst, sign, 16383 + 63, RINT[0] | 0, RINT[1] | 0, 0, 64);
   f.roundedUp = up;
 }
 
@@ -178,15 +178,15 @@ export function scale(f: Fp80, dst: number, a: number, b: number): void {
   let n = 0;
   if (cb !== CLS_ZERO) {
     f.unpack(b);
-    const E = f.uExp - 16383;
+    const E = f.u[0] - 16383;
     if (E >= 0) {
       if (E > 30) n = 0x40000000;
-      else n = Math.floor(f.uHi / 2 ** (31 - E));
+      else n = Math.floor(f.u[1] / 2 ** (31 - E));
       if (sb) n = -n;
     }
   }
   f.unpack(a);
-  f.roundPack(dst, sa, f.uExp + n, f.uHi, f.uLo, 0, 64);
+  f.roundPack(dst, sa, f.u[0] + n, f.u[1] | 0, f.u[2] | 0, 0, 64);
 }
 
 /** FXTRACT: significand of a into dstSig, exponent into dstExp. */
@@ -220,12 +220,12 @@ export function xtract(f: Fp80, dstSig: number, dstExp: number, a: number): void
   }
   if (ca === CLS_DENORMAL) f.flags |= EXC_DE;
   f.unpack(a);
-  const E = f.uExp - 16383;
-  f.set(dstSig, sa, 16383, f.uHi, f.uLo);
+  const E = f.u[0] - 16383;
+  f.set(dstSig, sa, 16383, f.u[1] | 0, f.u[2] | 0);
   if (E === 0) f.setZero(dstExp, 0);
   else {
     const m = Math.abs(E);
-    f.normRoundPack(dstExp, E < 0 ? 1 : 0, 16383 + 63, 0, m, 0, 64);
+    f.normRoundPack(dstExp, E < 0 ? 1 : 0, 16383 + 63, 0, m | 0, 0, 64);
   }
 }
 
@@ -255,9 +255,9 @@ export function compare(f: Fp80, a: number, b: number, signaling: boolean): numb
   if (ca === CLS_INF || cb === CLS_INF) m = ca === cb ? 0 : ca === CLS_INF ? 1 : -1;
   else {
     f.unpack(a);
-    const ea = f.uExp, ah = f.uHi, al = f.uLo;
+    const ea = f.u[0], ah = f.u[1], al = f.u[2];
     f.unpack(b);
-    const eb = f.uExp, bh = f.uHi, bl = f.uLo;
+    const eb = f.u[0], bh = f.u[1], bl = f.u[2];
     m = ea !== eb ? (ea > eb ? 1 : -1) : ah !== bh ? (ah > bh ? 1 : -1) : al !== bl ? (al > bl ? 1 : -1) : 0;
   }
   if (m === 0) return CMP_EQ;

@@ -3,6 +3,13 @@
 // vol. 3 §2.5 (CR0.EM/TS/MP/NE), computes the operand's linear address and calls
 // `X87Unit.execute`. Memory goes through the host, whose accessors throw the CPU's
 // own fault (page fault, #GP) so a faulting FPU instruction restarts cleanly.
+//
+// `escapeKind(opcode, modrm)` (core/cpu/fpu/index.ts) tells the decoder which encodings are
+// reserved (#UD: FISTTP is SSE3, not a Pentium II's) and which are the no-wait control forms
+// that skip the pending-#MF check. WAIT/FWAIT (9B) never reaches the unit: the CPU raises #MF
+// when `errorPending` is set (and CR0.NE; else FERR#/IRQ 13), otherwise it is a no-op.
+// The unit hands results that are not FPU state back through three host methods: `eflags`
+// (FCMOVcc reads it), `setCompareFlags` (FCOMI family) and `writeAx` (FNSTSW AX).
 
 export interface FpuHost {
   read8(linear: number): number;

@@ -6,10 +6,10 @@ import { VmdeskError } from '../../common';
 import type { FpuInstruction, X87State } from './fpu-host';
 import { CLS_NORMAL, CLS_ZERO } from './float80-core';
 import { TAG_EMPTY, TAG_SPECIAL, TAG_VALID, TAG_ZERO, readSlot80, writeSlot80 } from './x87-state';
-import type { X87 } from './x87';
+import type { X87Core as X87 } from './x87-core';
 
 /** Full tag word computed from the register contents (P6: only "empty" is stored). */
-export function fullTagWord(u: X87): number {
+function fullTagWord(u: X87): number {
   let tw = 0;
   for (let p = 0; p < 8; p++) {
     let t: number;
@@ -75,9 +75,13 @@ export function fnstenv(u: X87, insn: FpuInstruction): number {
 }
 
 /** Reads the environment; returns its size. */
-export function loadEnv(u: X87, insn: FpuInstruction): number {
+function loadEnv(u: X87, insn: FpuInstruction): number {
   const h = u.host;
   const a = insn.linear;
+  // Touch both ends first: a page fault must come before any state changes (the area spans at
+  // most two pages), so the instruction restarts cleanly.
+  h.read8(a);
+  h.read8(a + (insn.operand32 ? 27 : 13));
   let fcw: number, fsw: number, tw: number;
   let size: number;
   if (insn.operand32) {
@@ -171,6 +175,7 @@ export function fxsave(u: X87, a: number): void {
 export function fxrstor(u: X87, a: number): void {
   const h = u.host;
   const f = u.f;
+  h.read8(a + 511); // fault before any state changes (see loadEnv)
   for (let i = 0; i < 8; i++) readSlot80(h, f, 16 + i, a + 32 + 16 * i);
   const fcw = h.read16(a);
   const fsw = h.read16(a + 2);

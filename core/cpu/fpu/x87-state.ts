@@ -10,8 +10,6 @@ export const FSW_C2 = 0x0400;
 export const FSW_C3 = 0x4000;
 export const FSW_ES = 0x0080;
 export const FSW_B = 0x8000;
-export const FSW_CC = FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3;
-export const FSW_TOP_SHIFT = 11;
 
 export const FCW_INIT = 0x037f;
 /** Power-on FCW (SDM vol. 3 §9.1.1 table 9-1). */

@@ -208,6 +208,18 @@ function stackAndControl(): Group[] {
     c.push({ label: `${op} empty`, cw: CW_DEFAULT, stack: [], code: [op] });
     c.push({ label: `${op} empty unmasked`, cw: 0x037e, stack: [], code: [op] });
   }
+  // Undocumented aliases, as raw bytes (nasm has no mnemonics for them): FCOM2 (DC D1), FCOMP3
+  // (DC D9), FCOMP5 (DE D1), FXCH4 (DD C9), FXCH7 (DF C9), FSTP1 (D9 D9), FSTP8 (DF D1), FSTP9
+  // (DF D9), FFREEP (DF C1), FENI/FDISI/FSETPM (DB E0/E1/E4, no-ops).
+  for (const bytes of ['0xdc,0xd1', '0xdc,0xd9', '0xde,0xd1', '0xdd,0xc9', '0xdf,0xc9', '0xd9,0xd9', '0xdf,0xd1', '0xdf,0xd9', '0xdf,0xc1', '0xdb,0xe0', '0xdb,0xe1', '0xdb,0xe4']) {
+    c.push({ label: `alias ${bytes}`, cw: CW_DEFAULT, stack: three, code: [`db ${bytes}`] });
+    c.push({ label: `alias ${bytes} empty`, cw: CW_DEFAULT, stack: [], code: [`db ${bytes}`] });
+  }
+  // FSCALE by huge and tiny factors, FRNDINT and FXTRACT of extremes, FBLD with digits above 9.
+  for (const [a, b] of [['3fff:8000000000000000', '401e:ffffffff00000000'], ['3fff:8000000000000000', 'c01e:ffffffff00000000'], ['7ffe:ffffffffffffffff', '3fff:8000000000000000'], ['0001:8000000000000000', 'bfff:8000000000000000'], ['0000:0000000000000001', '4005:c800000000000000']]) {
+    c.push({ label: `fscale a=${a} b=${b}`, cw: CW_DEFAULT, stack: [b, a], code: ['fscale'] });
+  }
+  c.push({ label: 'fbld bad digits', cw: CW_DEFAULT, stack: [], mem: [0xab, 0xcd, 0xef, 0x12, 0x34, 0x56, 0x78, 0x9a, 0x0b, 0x80], code: ['fbld tword [{M}]'] });
   const FCMOV = ['fcmovb', 'fcmove', 'fcmovbe', 'fcmovu', 'fcmovnb', 'fcmovne', 'fcmovnbe', 'fcmovnu'];
   for (const op of FCMOV) for (const fl of [0x202, 0x203, 0x242, 0x206, 0x247]) {
     c.push({ label: `${op} eflags=${fl.toString(16)}`, cw: CW_DEFAULT, stack: three, eflags: fl, code: [`${op} st0, st2`] });
@@ -220,6 +232,21 @@ function stackAndControl(): Group[] {
   // Exception flags, then FNCLEX / FLDCW unmasking a pending exception.
   c.push({ label: 'fnclex after IE', cw: CW_DEFAULT, stack: [], code: ['fcom st1', 'fnclex'] });
   c.push({ label: 'fldcw unmask pending PE', cw: CW_DEFAULT, stack: ['3fff:8000000000000001'], mem: le16(0x0360), code: ['fst dword [{M}+4]', 'fldcw [{M}]'] });
+  c.push({ label: 'fnstenv with an unmasked ZE pending', cw: 0x037b, stack: ['0000:0000000000000000', '3fff:8000000000000000'], memSize: 32, code: ['fdiv st0, st1', 'fnstenv [{M}]'] });
+  // FPREM/FPREM1 condition codes on faults, starting from C3=C2=C1=C0=1.
+  for (const op of ['fprem', 'fprem1']) {
+    for (const [name, stack] of [['empty', []], ['st1 empty', ['bfff:8000000000000000']], ['snan', ['3fff:8000000000000000', '7fff:8000000000000001']], ['qnan', ['3fff:8000000000000000', '7fff:c000000000000001']], ['inf', ['3fff:8000000000000000', '7fff:8000000000000000']], ['zero divisor', ['0000:0000000000000000', 'bfff:8000000000000000']], ['denormal', ['3fff:8000000000000000', '8000:4000000000000000']], ['st0 zero', ['3fff:8000000000000000', '8000:0000000000000000']]] as [string, string[]][]) {
+      c.push({ label: `${op} ${name} after cc=1111`, cw: CW_DEFAULT, stack: ['bfff:8000000000000000', 'ffff:c000000000000000', ...stack], code: ['fxch st1', 'fucom st1', 'fxch st1', 'fchs', 'fchs', 'fxam', op] });
+    }
+  }
+  // FPREM/FPREM1 condition codes for every operand class, from FSW images with C3..C0 = 0000 or 1111.
+  const classes = ['4001:a000000000000000', '7fff:c000000000000001', '7fff:8000000000000001', '7fff:8000000000000000', '0000:0000000000000000', '0000:4000000000000000', 'c03e:e5767d02f561c1e7'];
+  for (const op of ['fprem', 'fprem1']) for (const st0 of classes) for (const st1 of classes) for (const cc of [0x0000, 0x4700]) {
+    const fsw = cc | (6 << 11); // TOP = 6: ST0 = R6, ST1 = R7
+    const env = [...le32(0xffff037f), ...le32(0xffff0000 | fsw), ...le32(0xffff0fff), ...le32(0), ...le32(0), ...le32(0), ...le32(0xffff0000)];
+    const regs = [st0, st1, ...Array(6).fill('0000:0000000000000000')];
+    c.push({ label: `${op} st0=${st0} st1=${st1} cc=${cc.toString(16)}`, cw: CW_DEFAULT, stack: [], mem: env.concat(...regs.map(bytes80)), memSize: 112, code: ['frstor [{M}]', op] });
+  }
   c.push({ label: 'fnstsw m16', cw: CW_DEFAULT, stack: ['3fff:8000000000000000'], code: ['ftst', 'fnstsw [{M}]'] });
   return [{ name: 'stack/fcmov/control', cases: c }];
 }
@@ -284,8 +311,14 @@ function transcendental(): Group[] {
   for (let i = 0; i < 60; i++) args.push(fromDouble((r() - 0.5) * 8));
   for (let i = 0; i < 20; i++) args.push(fromDouble((r() - 0.5) * 1e-6));
   const edge = ['0000:0000000000000000', '8000:0000000000000000', '7fff:8000000000000000', 'ffff:8000000000000000', '7fff:c000000000001234', '7fff:8000000000005678', '403e:8000000000000000', '403d:ffffffffffffffff', '0000:0000000000000001', '4000:4000000000000000', '3fff:8000000000000000', 'bfff:8000000000000000', '3ffe:8000000000000000'];
-  for (const a of args.concat(edge)) {
+  // Large arguments (reduction modulo the 66-bit pi) and arguments next to multiples of pi/2.
+  const big = randomPool(72, 40, 0x3fff + 2, 0x3fff + 62);
+  const nearPi = ['4000:c90fdaa22168c235', '4000:c90fdaa22168c234', '3fff:c90fdaa22168c235', '4001:c90fdaa22168c235', '4001:96cbe3f9990e91a8', '4002:fb53d14aa9c2f2c2', 'c000:c90fdaa22168c235', '3ffe:c90fdaa22168c235', '3ffe:c90fdaa22168c234'];
+  for (const a of args.concat(edge, big, nearPi)) {
     for (const op of ['fsin', 'fcos', 'fsincos', 'fptan']) c.push({ label: `${op} a=${a}`, cw: CW_DEFAULT, stack: [a], code: [op], check: 'ulp1' });
+  }
+  for (const cw of CW_ROUNDING.slice(8)) for (const a of args.slice(0, 12).concat(nearPi.slice(0, 3))) {
+    for (const op of ['fsin', 'fcos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x']) c.push({ label: `${op} cw=${cw.toString(16)} a=${a}`, cw, stack: ['3ffe:b000000000000000', op === 'fyl2x' ? a.replace(/^[89a-f]/, (d) => (parseInt(d, 16) - 8).toString(16)) : a], code: [op], check: 'ulp1' });
   }
   const f2 = args.filter((_, i) => i % 2 === 0).map((v) => fromDouble(Math.max(-0.999, Math.min(0.999, vToNum(v) / 4))));
   for (const a of f2.concat(edge)) c.push({ label: `f2xm1 a=${a}`, cw: CW_DEFAULT, stack: [a], code: ['f2xm1'], check: 'ulp1' });
@@ -303,6 +336,23 @@ function transcendental(): Group[] {
     c.push({ label: `fpatan y=${y} x=${x}`, cw: CW_DEFAULT, stack: [y, x], code: ['fpatan'], check: 'ulp1' });
     c.push({ label: `fyl2x y=${y} x=${x}`, cw: CW_DEFAULT, stack: [y, x], code: ['fyl2x'], check: 'ulp1' });
   }
+  // Unmasked exceptions: results still land (PE), stop (IE/DE/ZE) or are bias-adjusted (UE).
+  for (const cw of CW_UNMASKED) for (const a of ['3fff:8000000000000000', '0000:0000000000000001', '0001:8000000000000000', '7fff:8000000000005678', 'ffff:8000000000000000', '0000:0000000000000000', '403f:8000000000000000']) {
+    for (const op of ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1']) {
+      c.push({ label: `${op} unmasked cw=${cw.toString(16)} a=${a}`, cw, stack: ['3ffe:c000000000000000', a], code: [op], check: 'ulp1' });
+    }
+  }
+  // Random operands of every class (range of each function or not) and random FCW.
+  const tr = rng(Number(process.env.FPU_FUZZ_SEED ?? 73));
+  const tpool = SPECIAL.concat(randomPool(74, 60, 0x3fff - 70, 0x3fff + 70), randomPool(75, 20, 0x3fff - 3, 0x3fff + 1));
+  const TOPS = ['fsin', 'fcos', 'fsincos', 'fptan', 'f2xm1', 'fpatan', 'fyl2x', 'fyl2xp1'];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 2500); i++) {
+    const op = TOPS[Math.floor(tr() * TOPS.length)];
+    const masks = tr() < 0.8 ? 0x3f : Math.floor(tr() * 64);
+    const cw = 0x40 | masks | (Math.floor(tr() * 4) << 8) | (Math.floor(tr() * 4) << 10);
+    const a = tpool[Math.floor(tr() * tpool.length)], b = tpool[Math.floor(tr() * tpool.length)];
+    c.push({ label: `${op} random cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: [op], check: 'ulp1' });
+  }
   return [{ name: 'transcendentals (<=1 ulp)', cases: c }];
 }
 
@@ -313,6 +363,81 @@ function vToNum(v: V80): number {
   return (s & 0x8000 ? -1 : 1) * m * 2 ** ((s & 0x7fff) - 16383);
 }
 
+/** Seeded random programs: random operation, operands of every class and random FCW (masks too). */
+function fuzz(): Group[] {
+  const r = rng(Number(process.env.FPU_FUZZ_SEED ?? 91));
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const pool = SPECIAL.concat(randomPool(92, 60, 0x3fff - 80, 0x3fff + 80), randomPool(93, 20, 1, 0x80), randomPool(94, 20, 0x7f80, 0x7ffe), randomPool(95, 20, 0x3f60, 0x3fa0), randomPool(96, 20, 0x3bb0, 0x3c20));
+  const OPS = [
+    ...ARITH_REG, ...ARITH_POP.slice(6, 12), 'fsqrt', 'frndint', 'fscale', 'fprem', 'fprem1', 'fxtract', 'fcom st1', 'fucomip st0, st1', 'fcompp',
+    'fst dword [{M}]', 'fstp qword [{M}]', 'fist word [{M}]', 'fistp dword [{M}]', 'fistp qword [{M}]', 'fbstp tword [{M}]', 'fstp tword [{M}]',
+    'fadd dword [{M}]', 'fmul qword [{M}]', 'fidiv word [{M}]', 'fisubr dword [{M}]', 'fdivr dword [{M}]', 'fcom qword [{M}]',
+  ];
+  const c: Case[] = [];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000); i++) {
+    const op = pick(OPS);
+    const masks = r() < 0.75 ? 0x3f : Math.floor(r() * 64);
+    const cw = 0x40 | masks | (pick([0, 2, 3, 3]) << 8) | (Math.floor(r() * 4) << 10);
+    const a = pick(pool), b = pick(pool);
+    const mem: number[] = [];
+    for (let k = 0; k < 8; k++) mem.push(Math.floor(r() * 256));
+    if (r() < 0.5) mem[3] = (mem[3] & 0x80) | 0x3f; // m32fp near 1.0 half of the time
+    if (r() < 0.5) mem[7] = (mem[7] & 0x80) | 0x3f; // m64fp near 1.0
+    c.push({ label: `${op} cw=${cw.toString(16)} a=${a} b=${b} m=${mem.map((x) => x.toString(16)).join(',')}`, cw, stack: [b, a], mem, code: [op] });
+  }
+  // FSCALE beyond even the bias-adjusted range, unmasked and masked, at every RC.
+  for (const a of ['0000:0000000000000001', '0001:8000000000000000', '8000:4000000000000000', '3fff:c000000000000000', 'ffaf:9444dc00441d2a29', '7ffe:ffffffffffffffff']) {
+    for (const b of ['c04a:fd84de00fcc0b6de', '404a:fd84de00fcc0b6de', 'c00d:c000000000000000', '400d:c000000000000000']) {
+      for (const rc of [0, 1, 2, 3]) for (const m of [0x3f, 0x27, 0x2f, 0x37]) {
+        const cw = 0x340 | m | (rc << 10);
+        c.push({ label: `fscale extreme cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: ['fscale'] });
+      }
+    }
+  }
+  // Random stack depths (empty to full) and the rest of the instruction set, two instructions deep.
+  const MORE = [
+    ...OPS, 'fxch st2', 'fld st1', 'fst st3', 'fstp st2', 'ftst', 'fxam', 'fabs', 'fchs', 'fincstp', 'fdecstp', 'ffree st1',
+    'fcmovb st0, st1', 'fcmovnbe st0, st2', 'fcmovu st0, st1', 'fcomi st0, st2', 'fucomi st0, st1', 'fld dword [{M}]',
+    'fld qword [{M}]', 'fild word [{M}]', 'fild dword [{M}]', 'fild qword [{M}]', 'fbld tword [{M}]', 'fld1', 'fldpi', 'fldl2e',
+    'fsubp st2, st0', 'fdivrp st1, st0', 'faddp st3, st0', 'ficomp word [{M}]', 'fucompp', 'fcomp st2', 'fistp word [{M}+8]',
+  ];
+  const d = rng(Number(process.env.FPU_FUZZ_SEED ?? 97) + 1);
+  const pick2 = <T>(xs: T[]): T => xs[Math.floor(d() * xs.length)];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000) / 2; i++) {
+    const depth = Math.floor(d() * 9);
+    const stack = Array.from({ length: depth }, () => pick2(pool));
+    const masks = d() < 0.75 ? 0x3f : Math.floor(d() * 64);
+    const cw = 0x40 | masks | (pick2([0, 2, 3, 3]) << 8) | (Math.floor(d() * 4) << 10);
+    const mem: number[] = [];
+    for (let k = 0; k < 16; k++) mem.push(Math.floor(d() * 256));
+    if (d() < 0.5) mem[3] = (mem[3] & 0x80) | 0x3f;
+    if (d() < 0.5) mem[7] = (mem[7] & 0x80) | 0x40;
+    const op1 = pick2(MORE);
+    // A second instruction only when the first cannot leave an unmasked exception pending
+    // (the host would raise #MF on it).
+    const code = masks === 0x3f ? [op1, pick2(MORE)] : [op1];
+    const eflags = 0x202 | pick2([0, 1, 0x40, 0x41, 0x4, 0x45]);
+    c.push({ label: `${code.join(' ; ')} cw=${cw.toString(16)} depth=${depth} eflags=${eflags.toString(16)} stack=${stack.join(',')}`, cw, stack, mem, eflags, code });
+  }
+  // Random whole states through FRSTOR: TOP, condition codes, tags with holes, register contents.
+  const st: Case[] = [];
+  for (let i = 0; i < Number(process.env.FPU_FUZZ_CASES ?? 6000) / 2; i++) {
+    const masks = d() < 0.75 ? 0x3f : Math.floor(d() * 64);
+    const cw = 0x40 | masks | (pick2([0, 2, 3, 3]) << 8) | (Math.floor(d() * 4) << 10);
+    const fsw = (Math.floor(d() * 8) << 11) | (d() < 0.5 ? 0x4700 : 0) | (d() < 0.5 ? 0x0200 : 0);
+    let ftw = 0;
+    for (let r = 0; r < 8; r++) if (d() < 0.3) ftw |= 3 << (2 * r);
+    const env = [...le32(0xffff0000 | cw), ...le32(0xffff0000 | fsw), ...le32(0xffff0000 | ftw), ...le32(0), ...le32(0), ...le32(0), ...le32(0xffff0000)];
+    const regs = Array.from({ length: 8 }, () => pick2(pool));
+    const extra: number[] = [];
+    for (let k = 0; k < 16; k++) extra.push(Math.floor(d() * 256));
+    const op1 = pick2(MORE);
+    const code = ['frstor [{M}]', op1.replaceAll('{M}', '{M}+112')];
+    st.push({ label: `${op1} cw=${cw.toString(16)} fsw=${fsw.toString(16)} ftw=${ftw.toString(16)} regs=${regs.join(',')}`, cw: CW_DEFAULT, stack: [], eflags: 0x202 | pick2([0, 1, 0x40, 0x45]), mem: env.concat(...regs.map(bytes80), extra), memSize: 128, code });
+  }
+  return [{ name: 'random fuzz (ops x operands x FCW)', cases: c }, { name: 'random state fuzz (FRSTOR images)', cases: st }];
+}
+
 export function allGroups(): Group[] {
-  return [...arithmetic(), ...unaryAndMisc(), ...compares(), ...loadsStores(), ...stackAndControl(), ...environments(), ...unmasked(), ...transcendental()];
+  return [...arithmetic(), ...unaryAndMisc(), ...compares(), ...loadsStores(), ...stackAndControl(), ...environments(), ...unmasked(), ...transcendental(), ...fuzz()];
 }

@@ -12,7 +12,8 @@ for (const g of allGroups()) {
   const r = runGroup(g);
   passed += r.passed;
   total += r.total;
-  console.log(`${r.name}: ${r.passed}/${r.total} passed`);
+  const exact = r.bitExact === r.passed ? '' : ` (${r.bitExact} bit for bit)`;
+  console.log(`${r.name}: ${r.passed}/${r.total} passed${exact}`);
   for (const m of r.mismatches.slice(0, show)) console.log(`  #${m.index} ${m.label}\n      ${m.detail}`);
 }
 console.log(`total: ${passed}/${total} passed`);
