@@ -20,6 +20,9 @@ export interface CpuOptions {
   readonly fpu?: X87Unit;
 }
 
+const IS_PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
+
 /** Instructions executed between checks for interrupts when nothing asks for attention. */
 const CHUNK = 2048;
 
@@ -176,7 +179,7 @@ export class CpuInterpreter extends CpuCore {
     let lock = false;
     let prefixes = 0;
     let b = this.fetch8();
-    for (;;) {
+    if (IS_PREFIX[b] === 1) for (;;) {
       switch (b) {
         case 0x66: o32 = !cs32; break;
         case 0x67: a32 = !cs32; break;
@@ -196,6 +199,7 @@ export class CpuInterpreter extends CpuCore {
         // Enforce the 15-byte limit (SDM vol. 2 §2.3.11) only when prefixes make it reachable.
         const lim = (start >>> 0) + 14;
         if (lim < this.fetchLim[0]!) this.fetchLim[0] = lim;
+        this.fetchCheck = true;
       }
       b = this.fetch8();
     }
@@ -209,7 +213,7 @@ export class CpuInterpreter extends CpuCore {
     if (lock && !this.lockAllowed(b)) this.ud();
     const tf = this.flagsReg & TF;
     HANDLERS[(o32 ? 512 : 0) | b]!(this);
-    if (prefixes <= -5) this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    if (prefixes <= -5) this.restoreFetchLimit();
     if (tf) {
       this.dr[6] |= 0x4000;
       this.deliverEvent(EXC_DB, false, 0);
@@ -220,10 +224,15 @@ export class CpuInterpreter extends CpuCore {
     return lockAllowed(code, this.modrm);
   }
 
+  private restoreFetchLimit(): void {
+    this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    this.fetchCheck = this.segLimit[CS] !== -1;
+  }
+
   private handleFault(): void {
     this.eip = this.startEip;
     this.regs[ESP] = this.startEsp;
-    this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    this.restoreFetchLimit();
     this.lastException = this.faultVector;
     this.exceptionCount++;
     this.halted = false;

@@ -42,6 +42,10 @@ export class CpuMmu extends CpuRegisters {
   startEsp = 0;
   /** [0]: highest EIP a fetch may use (CS limit, or less to enforce the 15-byte rule). */
   readonly fetchLim = new Float64Array(1);
+  /** False when CS is flat 4 GiB and no 15-byte check is armed: fetches skip the limit test. */
+  fetchCheck = true;
+  /** Per segment: 1 when reads and writes need no limit check (base 0, 4 GiB, writable data). */
+  readonly segFlat = new Uint8Array(8);
 
   constructor(memory: GuestMemory, ports: PortBus, mmio: MmioBus) {
     super();
@@ -279,11 +283,13 @@ export class CpuMmu extends CpuRegisters {
   }
   /** Linear address of a `len`-byte read at seg:off, after the limit check. */
   readAddr(seg: number, off: number, len: number): number {
+    if (this.segFlat[seg] === 1) return off;
     const o = off >>> 0;
     if (o < this.segRLo[seg]! || o + len - 1 > this.segRHi[seg]!) this.segFault(seg);
     return (this.segBase[seg]! + off) | 0;
   }
   writeAddr(seg: number, off: number, len: number): number {
+    if (this.segFlat[seg] === 1) return off;
     const o = off >>> 0;
     if (o < this.segWLo[seg]! || o + len - 1 > this.segWHi[seg]!) this.segFault(seg);
     return (this.segBase[seg]! + off) | 0;
@@ -310,7 +316,7 @@ export class CpuMmu extends CpuRegisters {
   // ---- instruction fetch ----
   fetch8(): number {
     const ip = this.eip;
-    if (ip >>> 0 > this.fetchLim[0]!) this.gp(0);
+    if (this.fetchCheck && ip >>> 0 > this.fetchLim[0]!) this.gp(0);
     const lin = (this.segBase[CS]! + ip) | 0;
     const e = this.tlb[lin >>> 12]!;
     const n = this.readNeed;

@@ -34,6 +34,7 @@ export class CpuSegments extends CpuMmu {
     if (!real && seg < 6 && seg !== CS && !(attr & ATTR_P)) {
       // Null selector (cache marked not present): every access faults (SDM vol. 3 §5.4.1).
       this.segRLo[seg] = 1; this.segRHi[seg] = 0; this.segWLo[seg] = 1; this.segWHi[seg] = 0;
+      this.segFlat[seg] = 0;
       return;
     }
     let lo = 0;
@@ -50,9 +51,11 @@ export class CpuSegments extends CpuMmu {
     if (!real && ((isCode && (type & 2) === 0) || !(attr & ATTR_S))) { this.segRLo[seg] = 1; this.segRHi[seg] = 0; }
     if (!real && (isCode || (type & 2) === 0)) { this.segWLo[seg] = 1; this.segWHi[seg] = 0; }
     else { this.segWLo[seg] = lo; this.segWHi[seg] = hi; }
+    this.segFlat[seg] = this.segBase[seg] === 0 && this.segRLo[seg] === 0 && this.segRHi[seg] === 0xffffffff && this.segWLo[seg] === 0 && this.segWHi[seg] === 0xffffffff ? 1 : 0;
     if (seg === CS) {
       this.cs32 = !real && (attr & ATTR_DB) !== 0;
       this.fetchLim[0] = limit;
+      this.fetchCheck = limit !== 0xffffffff;
     } else if (seg === SS) {
       this.stackMask = !real && attr & ATTR_DB ? -1 : 0xffff;
     }
