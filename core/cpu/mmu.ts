@@ -220,7 +220,7 @@ export class CpuMmu extends CpuRegisters {
       return this.physR32(this.translate(lin, false, this.cpl === 3));
     }
     // Page-crossing: both pages must be accessible before any byte is used.
-    this.translate((lin + 3) | 0, false, this.cpl === 3);
+    this.translate((lin + 3) & ~0xfff, false, this.cpl === 3);
     return this.lr16(lin) | (this.lr16((lin + 2) | 0) << 16);
   }
   lw8(lin: number, v: number): void {
@@ -237,7 +237,7 @@ export class CpuMmu extends CpuRegisters {
       else this.physW16(this.translate(lin, true, this.cpl === 3), v);
       return;
     }
-    this.translate((lin + 1) | 0, true, this.cpl === 3);
+    this.translate((lin + 1) & ~0xfff, true, this.cpl === 3);
     this.lw8(lin, v);
     this.lw8((lin + 1) | 0, v >> 8);
   }
@@ -250,7 +250,7 @@ export class CpuMmu extends CpuRegisters {
       return;
     }
     this.translate(lin, true, this.cpl === 3);
-    this.translate((lin + 3) | 0, true, this.cpl === 3);
+    this.translate((lin + 3) & ~0xfff, true, this.cpl === 3);
     this.lw16(lin, v);
     this.lw16((lin + 2) | 0, v >> 16);
   }
