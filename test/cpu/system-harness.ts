@@ -106,7 +106,9 @@ export class TestMachine {
   setGdtEntry(index: number, d: [number, number]): void {
     this.w32(GDT + index * 8, d[0]);
     this.w32(GDT + index * 8 + 4, d[1]);
-    if (index * 8 + 7 > this.cpu.gdtLimit) this.cpu.gdtLimit = index * 8 + 7;
+    while (this.gdtEntries.length <= index) this.gdtEntries.push([0, 0]);
+    this.gdtEntries[index] = d;
+    this.cpu.gdtLimit = this.gdtEntries.length * 8 - 1;
   }
   setGate(n: number, d: [number, number]): void {
     this.w32(IDT + n * 8, d[0]);
@@ -128,6 +130,7 @@ export class TestMachine {
     this.w32(TSS0 + 8, 0x10);
     this.memory.view.setUint16(TSS0 + 0x66, 0x68, true);
     this.cpu.loadTr(0x28);
+    this.cpu.jmpFar(0x08, eip);
   }
   /** Identity-map the first `mb` MiB with 4 KiB pages (user, writable) and enable paging. */
   identityPaging(mb = 8, wp = true): void {
