@@ -18,7 +18,7 @@ describe('exceptions', () => {
     expect(trapOf('ud2')).toMatchObject({ vector: 6, eip: 0x20000 });
     expect(trapOf('int3')).toMatchObject({ vector: 3, eip: 0x20001 }); // a trap: EIP after INT3
     expect(trapOf('mov eax, 0x7fffffff\n add eax, 1\n into')).toMatchObject({ vector: 4, eip: 0x20009 });
-    expect(trapOf('mov eax, 5\n bound eax, [bnd]\n bnd: dd 0, 3')).toMatchObject({ vector: 5, eip: 0x20005 });
+    expect(trapOf('mov eax, 5\n bound eax, [limits]\n limits: dd 0, 3')).toMatchObject({ vector: 5, eip: 0x20005 });
     expect(trapOf('mov ax, 0x4b\n mov ds, ax')).toMatchObject({ vector: 13, errorCode: 0x48 }); // beyond the GDT
     expect(trapOf('mov ax, 0\n mov ss, ax')).toMatchObject({ vector: 13, errorCode: 0 });
     expect(trapOf('mov eax, cr1')).toMatchObject({ vector: 6 });
