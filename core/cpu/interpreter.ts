@@ -73,7 +73,7 @@ export class CpuInterpreter extends CpuCore {
     this.irqShadow = false;
     this.nmiPending = false;
     this.nmiBlocked = false;
-    this.counters[1] = -this.counters[0]!; // TSC restarts at 0
+    this.counters[1] = 0 - this.counters[0]!; // TSC restarts at 0
     this.shutdownReason = '';
     this.sysenterCs = 0;
     this.sysenterEsp = 0;
