@@ -178,6 +178,7 @@ export class CpuInterpreter extends CpuCore {
     let rep = 0;
     let lock = false;
     let prefixes = 0;
+    this.beginFetch();
     let b = this.fetch8();
     if (IS_PREFIX[b] === 1) for (;;) {
       switch (b) {
@@ -200,6 +201,7 @@ export class CpuInterpreter extends CpuCore {
         const lim = (start >>> 0) + 14;
         if (lim < this.fetchLim[0]!) this.fetchLim[0] = lim;
         this.fetchCheck = true;
+        this.fp = -1;
       }
       b = this.fetch8();
     }

@@ -314,7 +314,34 @@ export class CpuMmu extends CpuRegisters {
   }
 
   // ---- instruction fetch ----
+  /**
+   * Physical address of the next instruction byte while the current instruction lies in
+   * one RAM page within the CS limit (set by the decoder per instruction), else -1 and
+   * every fetch takes the checked path.
+   */
+  fp = -1;
+
+  /** Arm the fast fetch pointer for an instruction starting at EIP (called by the decoder). */
+  beginFetch(): void {
+    const ip = this.eip;
+    const lin = (this.segBase[CS]! + ip) | 0;
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.readNeed;
+    if ((e & n) === n && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (ip >>> 0) + 15 <= this.fetchLim[0]!)) {
+      this.fp = (e & ~0xfff) | (lin & 0xfff);
+    } else this.fp = -1;
+  }
+
   fetch8(): number {
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 1;
+      this.eip = (this.eip + 1) | 0;
+      return this.u8[fp]!;
+    }
+    return this.fetch8Slow();
+  }
+  private fetch8Slow(): number {
     const ip = this.eip;
     if (this.fetchCheck && ip >>> 0 > this.fetchLim[0]!) this.gp(0);
     const lin = (this.segBase[CS]! + ip) | 0;
@@ -325,29 +352,21 @@ export class CpuMmu extends CpuRegisters {
     return this.physR8(this.translate(lin, false, this.cpl === 3));
   }
   fetch16(): number {
-    const ip = this.eip;
-    const lin = (this.segBase[CS]! + ip) | 0;
-    if ((lin & 0xfff) !== 0xfff && (ip >>> 0) + 1 <= this.fetchLim[0]!) {
-      const e = this.tlb[lin >>> 12]!;
-      const n = this.readNeed;
-      if ((e & n) === n) {
-        this.eip = (ip + 2) | 0;
-        return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
-      }
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 2;
+      this.eip = (this.eip + 2) | 0;
+      return this.view.getUint16(fp, true);
     }
-    return this.fetch8() | (this.fetch8() << 8);
+    return this.fetch8Slow() | (this.fetch8Slow() << 8);
   }
   fetch32(): number {
-    const ip = this.eip;
-    const lin = (this.segBase[CS]! + ip) | 0;
-    if ((lin & 0xfff) <= 0xffc && (ip >>> 0) + 3 <= this.fetchLim[0]!) {
-      const e = this.tlb[lin >>> 12]!;
-      const n = this.readNeed;
-      if ((e & n) === n) {
-        this.eip = (ip + 4) | 0;
-        return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
-      }
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 4;
+      this.eip = (this.eip + 4) | 0;
+      return this.view.getInt32(fp, true);
     }
-    return this.fetch16() | (this.fetch16() << 16);
+    return this.fetch8Slow() | (this.fetch8Slow() << 8) | (this.fetch8Slow() << 16) | (this.fetch8Slow() << 24);
   }
 }
