@@ -255,6 +255,19 @@ export class CpuMmu extends CpuRegisters {
     this.lw16((lin + 2) | 0, v >> 16);
   }
 
+  /** Physical address of `lin` if the TLB already allows a RAM read at this CPL, else -1. */
+  ramForRead(lin: number): number {
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.readNeed;
+    return (e & n) === n ? (e & ~0xfff) | (lin & 0xfff) : -1;
+  }
+  /** Physical address of `lin` if the TLB already allows a RAM write at this CPL, else -1. */
+  ramForWrite(lin: number): number {
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.writeNeed;
+    return (e & n) === n ? (e & ~0xfff) | (lin & 0xfff) : -1;
+  }
+
   // ---- implicit supervisor accesses (descriptor tables, TSS): SDM vol. 3 §4.6.1 ----
   sysR8(lin: number): number {
     return this.physR8(this.translate(lin, false, false));
