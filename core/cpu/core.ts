@@ -49,14 +49,20 @@ export class CpuCore extends CpuOperands {
   constructor(...args: ConstructorParameters<typeof CpuOperands>) {
     super(...args);
     const self = this;
-    this.fpuHost = {
-      read8: (l) => self.lr8(l),
-      read16: (l) => self.lr16(l),
-      read32: (l) => self.lr32(l),
-      write8: (l, v) => self.lw8(l, v),
-      write16: (l, v) => self.lw16(l, v),
-      write32: (l, v) => self.lw32(l, v),
+    // Memory at the current CPL (faults propagate as the CPU's own), plus the EFLAGS/AX
+    // hand-backs of FCMOVcc, FCOMI and FNSTSW AX (SDM vol. 2) that the x87 contract names.
+    const host = {
+      read8: (l: number) => self.lr8(l),
+      read16: (l: number) => self.lr16(l),
+      read32: (l: number) => self.lr32(l),
+      write8: (l: number, v: number) => self.lw8(l, v),
+      write16: (l: number, v: number) => self.lw16(l, v),
+      write32: (l: number, v: number) => self.lw32(l, v),
+      eflags: () => self.getFlags(),
+      setCompareFlags: (zfPfCf: number) => self.setFlagBits(0x8d5, zfPfCf & 0x45),
+      writeAx: (v: number) => self.setReg16(0, v),
     };
+    this.fpuHost = host;
   }
 
   get instructionCount(): number {

@@ -9,7 +9,7 @@ import {
 } from './constants';
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
-import type { X87Unit } from './fpu/fpu-host';
+import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
 import { ATTR_P, ATTR_S } from './registers';
 
@@ -17,7 +17,8 @@ export interface CpuOptions {
   readonly memory: GuestMemory;
   readonly ports: PortBus;
   readonly mmio: MmioBus;
-  readonly fpu?: X87Unit;
+  /** The x87 unit, or a factory given the CPU's FpuHost (e.g. `(host) => new X87(host)`). */
+  readonly fpu?: X87Unit | ((host: FpuHost) => X87Unit);
 }
 
 const IS_PREFIX = new Uint8Array(256);
@@ -38,7 +39,7 @@ export class CpuInterpreter extends CpuCore {
 
   constructor(opts: CpuOptions) {
     super(opts.memory, opts.ports, opts.mmio);
-    this.fpu = opts.fpu;
+    this.fpu = typeof opts.fpu === 'function' ? opts.fpu(this.fpuHost) : opts.fpu;
     this.reset();
   }
 

@@ -3,7 +3,8 @@
 // paging-heavy mix (paging on, strided accesses over 4 MiB, CR3 reloads). The FPU mix
 // joins once the x87 unit is wired in. Run: npx tsx test/bench/cpu-interpreter.ts
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MmioBus, PortBus } from '../../core/bus';
@@ -94,12 +95,34 @@ function moved(cpu: Cpu): number {
   const ecx = cpu.getRegister('ecx');
   return cpu.getRegister('ebp') * 1024 + (ecx === 0 ? 0 : 1024 - ecx);
 }
+// The FPU mix runs once the x87 unit (core/cpu/fpu/index.ts, exporting X87) is present.
+type X87Ctor = new (host: import('../../core/cpu').FpuHost) => import('../../core/cpu').X87Unit;
+const fpuIndex = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'cpu', 'fpu', 'index.ts');
+let X87: X87Ctor | undefined;
+if (existsSync(fpuIndex)) {
+  X87 = ((await import(pathToFileURL(fpuIndex).href)) as { X87?: X87Ctor }).X87;
+  MIXES['FPU (fld/fmul/fadd/fsqrt/fstp, fcomi)'] = `
+    fninit
+  top:
+    fld qword [0x200000]
+    fmul qword [0x200008]
+    fadd st0, st0
+    fsqrt
+    fld1
+    fcomip st0, st1
+    fstp qword [0x200010]
+    jmp top`;
+} else console.log('(FPU mix skipped: core/cpu/fpu/index.ts is not in this checkout)');
+
 const BUDGET = Number(process.env.BENCH_INSTRUCTIONS ?? 30_000_000);
 for (const [name, body] of Object.entries(MIXES)) {
   const code = assemble(`BITS 32\nORG 0x10000\n${body}\n`);
   const memory = GuestMemory.allocate(128 << 20);
   memory.write(0x10000, code);
-  const cpu = new Cpu({ memory, ports: new PortBus(), mmio: new MmioBus() });
+  memory.view.setFloat64(0x200000, 1.5, true);
+  memory.view.setFloat64(0x200008, 2.25, true);
+  const fpuFactory = X87 ? (host: import('../../core/cpu').FpuHost) => new X87!(host) : undefined;
+  const cpu = new Cpu({ memory, ports: new PortBus(), mmio: new MmioBus(), fpu: fpuFactory });
   cpu.enterFlatProtectedMode({ eip: 0x10000, esp: 0x90000 });
   cpu.run(2_000_000); // warm up the JIT
   const before = cpu.instructionCount;
