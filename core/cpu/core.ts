@@ -12,7 +12,7 @@ import type { FpuHost, FpuInstruction, X87Unit } from './fpu/fpu-host';
 import { CpuOperands } from './operands';
 
 /** CR4 bits this core implements (CPUID reports exactly the matching features). */
-export const CR4_SUPPORTED = 0x4 | 0x8 | CR4_PSE | CR4_PGE | 0x100 | CR4_OSFXSR;
+export const CR4_SUPPORTED = 0x4 | CR4_PSE | CR4_PGE | 0x100 | CR4_OSFXSR;
 
 export class CpuCore extends CpuOperands {
   fpu: X87Unit | undefined;
@@ -177,7 +177,6 @@ export class CpuCore extends CpuOperands {
   cpuidFeatures(): number {
     let f = 0;
     if (this.fpu) f |= 1 << 0; // FPU
-    f |= 1 << 2; // DE (CR4.DE accepted; I/O breakpoints not implemented, see report)
     f |= 1 << 3; // PSE
     f |= 1 << 4; // TSC
     f |= 1 << 5; // MSR
@@ -186,7 +185,6 @@ export class CpuCore extends CpuOperands {
     f |= 1 << 12; // MTRR
     f |= 1 << 13; // PGE
     f |= 1 << 15; // CMOV
-    f |= 1 << 16; // PAT
     if (this.fpu) f |= 1 << 24; // FXSR
     return f;
   }

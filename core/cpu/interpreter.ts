@@ -100,6 +100,14 @@ export class CpuInterpreter extends CpuCore {
   notifyInterrupt(): void {
     this.attention = true;
   }
+  /**
+   * Drop every cached translation. The platform calls this after clearing the memory's
+   * dirty bitmap (the TLB marks a page dirty when it first caches a writable translation)
+   * or after changing MMIO registrations inside RAM.
+   */
+  invalidateTranslations(): void {
+    this.flushTlb(false);
+  }
   /** The A20 gate: false masks physical address bit 20 (SDM vol. 3 §21.33.1). */
   setA20(enabled: boolean): void {
     const mask = enabled ? -1 : ~(1 << 20);

@@ -62,6 +62,24 @@ describe('Cpu API', () => {
     expect(() => m.cpu.setRegister('xyz' as 'eax', 1)).toThrow(/no register named 'xyz'/);
   });
 
+  it('marks pages the guest writes in the dirty bitmap, again after the log is cleared', () => {
+    const m = new TestMachine();
+    m.load(0x20000, 'mov dword [0x345000], 1\n mov dword [0x345010], 2\n hlt');
+    m.flat(0x20000);
+    const dirty = (page: number) => (m.memory.dirtyBits[page >>> 5]! >>> (page & 31)) & 1;
+    m.memory.dirtyBits.fill(0);
+    m.cpu.invalidateTranslations();
+    expect(m.run()).toBe('halt');
+    expect(dirty(0x345)).toBe(1);
+    expect(dirty(0x346)).toBe(0);
+    m.memory.dirtyBits.fill(0);
+    m.cpu.invalidateTranslations();
+    m.cpu.halted = false;
+    m.cpu.setRegister('eip', 0x20000);
+    expect(m.run()).toBe('halt');
+    expect(dirty(0x345)).toBe(1);
+  });
+
   it('reads and writes registers by name', () => {
     const m = new TestMachine();
     m.cpu.setRegister('eax', 0x12345678);
