@@ -8,22 +8,6 @@ const S8 = 0x80;
 const S16 = 0x8000;
 const S32 = 0x80000000 | 0;
 
-/** ALU op `op` in the six classic forms; returns [Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  eAX,Iv] handlers for 16/32. */
-export function aluForms(op: number) {
-  const store = op !== 7;
-  return {
-    ebgb: (c: C) => { const r = alu(c, op, c.rmRead8(), c.getReg8(c.regField), S8); if (store) c.rmWrite8(r); },
-    evgv16: (c: C) => { const r = alu(c, op, c.rmRead16(), c.regs[c.regField]! & 0xffff, S16); if (store) c.rmWrite16(r); },
-    evgv32: (c: C) => { const r = alu(c, op, c.rmRead32(), c.regs[c.regField]!, S32); if (store) c.rmWrite32(r); },
-    gbeb: (c: C) => { const r = alu(c, op, c.getReg8(c.regField), c.rmRead8(), S8); if (store) c.setReg8(c.regField, r); },
-    gvev16: (c: C) => { const r = alu(c, op, c.regs[c.regField]! & 0xffff, c.rmRead16(), S16); if (store) c.setReg16(c.regField, r); },
-    gvev32: (c: C) => { const r = alu(c, op, c.regs[c.regField]!, c.rmRead32(), S32); if (store) c.regs[c.regField] = r; },
-    alib: (c: C) => { const r = alu(c, op, c.regs[EAX]! & 0xff, c.fetch8(), S8); if (store) c.setReg8(0, r); },
-    axiw: (c: C) => { const r = alu(c, op, c.regs[EAX]! & 0xffff, c.fetch16(), S16); if (store) c.setReg16(0, r); },
-    eaxid: (c: C) => { const r = alu(c, op, c.regs[EAX]!, c.fetch32(), S32); if (store) c.regs[EAX] = r; },
-  };
-}
-
 export function grp1Eb(c: C): void { // 80, 82
   const op = c.regField;
   const r = alu(c, op, c.rmRead8(), c.fetch8(), S8);
