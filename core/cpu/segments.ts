@@ -5,6 +5,8 @@ import { CR0_PE, CS, DS, ES, EXC_GP, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, IOPL, S
 import { CpuMmu } from './mmu';
 import { ATTR_DB, ATTR_DPL_SHIFT, ATTR_P, ATTR_S } from './registers';
 
+const NULLABLE = [ES, DS, FS, GS] as const;
+
 export class CpuSegments extends CpuMmu {
   /** Code segment default size is 32 bits. */
   cs32 = false;
@@ -150,7 +152,7 @@ export class CpuSegments extends CpuMmu {
 
   /** After a privilege drop (RET/IRET outward): null data segments the new CPL may not use. */
   nullInaccessibleSegs(): void {
-    for (const seg of [ES, DS, FS, GS]) {
+    for (const seg of NULLABLE) {
       const attr = this.segAttr[seg]!;
       const dpl = (attr >> ATTR_DPL_SHIFT) & 3;
       const conformingCode = (attr & 0xc) === 0xc;

@@ -9,6 +9,7 @@ import {
 import { CpuStack } from './stack';
 import { ATTR_DB } from './registers';
 
+const DATA_SEGS = [ES, DS, FS, GS] as const;
 const TASK_JMP = 0;
 const TASK_CALL = 1;
 const TASK_IRET = 2;
@@ -79,7 +80,9 @@ export class CpuSystem extends CpuStack {
       if (wasV86 && cDpl !== 0) this.gp((sel & ~3) | ext);
       const oldSs = this.segSel[SS]!;
       const oldEsp = this.regs[ESP]!;
-      const { ss: newSs, esp: newEsp } = this.stackFromTss(cDpl, ext);
+      this.stackFromTss(cDpl, ext);
+      const newSs = this.tssSs;
+      const newEsp = this.tssEsp;
       this.flagsReg &= ~VM;
       this.setCpl(cDpl);
       this.loadStackForPrivilege(newSs, cDpl);
@@ -90,7 +93,7 @@ export class CpuSystem extends CpuStack {
           this.push32(this.segSel[FS]!);
           this.push32(this.segSel[DS]!);
           this.push32(this.segSel[ES]!);
-          for (const s of [ES, DS, FS, GS]) {
+          for (const s of DATA_SEGS) {
             this.segSel[s] = 0;
             this.segAttr[s] = 0;
             this.updateSegRanges(s);
@@ -135,19 +138,25 @@ export class CpuSystem extends CpuStack {
     if (this.readDescriptor(sel)) this.setAccessed();
   }
 
-  /** SS:ESP for privilege `dpl` from the current TSS (32- or 16-bit). */
-  stackFromTss(dpl: number, ext: number): { ss: number; esp: number } {
+  /** Result of stackFromTss (fields, so a ring switch allocates nothing). */
+  tssSs = 0;
+  tssEsp = 0;
+  /** SS:ESP for privilege `dpl` from the current TSS (32- or 16-bit) into tssSs/tssEsp. */
+  stackFromTss(dpl: number, ext: number): void {
     const tss32 = (this.segAttr[TR]! & 8) !== 0;
     const base = this.segBase[TR]!;
     const limit = this.segLimit[TR]! >>> 0;
     if (tss32) {
       const off = 4 + dpl * 8;
       if (off + 5 > limit) this.fault(EXC_TS, (this.segSel[TR]! & ~3) | ext, true);
-      return { esp: this.sysR32((base + off) | 0), ss: this.sysR16((base + off + 4) | 0) };
+      this.tssEsp = this.sysR32((base + off) | 0);
+      this.tssSs = this.sysR16((base + off + 4) | 0);
+      return;
     }
     const off = 2 + dpl * 4;
     if (off + 3 > limit) this.fault(EXC_TS, (this.segSel[TR]! & ~3) | ext, true);
-    return { esp: this.sysR16((base + off) | 0), ss: this.sysR16((base + off + 2) | 0) };
+    this.tssEsp = this.sysR16((base + off) | 0);
+    this.tssSs = this.sysR16((base + off + 2) | 0);
   }
 
   // ---- far transfers ----
@@ -286,7 +295,9 @@ export class CpuSystem extends CpuStack {
         const a = (oldSsBase + ((oldEsp + i * (gate32 ? 4 : 2)) & oldMask)) | 0;
         copied[i] = gate32 ? this.lr32(a) : this.lr16(a);
       }
-      const { ss, esp } = this.stackFromTss(cDpl, 0);
+      this.stackFromTss(cDpl, 0);
+      const ss = this.tssSs;
+      const esp = this.tssEsp;
       this.setCpl(cDpl);
       this.loadStackForPrivilege(ss, cDpl);
       this.regs[ESP] = esp;
@@ -493,7 +504,7 @@ export class CpuSystem extends CpuStack {
     if ((this.descHi & 0x1800) !== 0x1800) this.fault(EXC_TS, cs & ~3, true);
     this.loadCache(CS, cs, this.descLo, this.descHi);
     this.loadStackForPrivilege(t[20]! & 0xffff, cs & 3);
-    for (const s of [ES, DS, FS, GS]) this.loadSeg(s, t[18 + s]! & 0xffff);
+    for (const s of DATA_SEGS) this.loadSeg(s, t[18 + s]! & 0xffff);
   }
 
   /** LLDT or a task switch's LDT load. */
