@@ -212,7 +212,7 @@ export class VectorMachine {
 
   /** 80286 real-mode test: run until HLT. */
   run286(t: VectorTest, mask: number, skipOp: boolean): Outcome {
-    if (skipOp) return this.skip('file D8: ESC with no FPU follows the 286');
+    if (skipOp) return this.skip('D8 file: ESC with no FPU follows the 286 (FORMAT.md)');
     const pre = prefixInfo(t.bytes);
     // FORMAT.md: the 286 allows LOCK on anything; a 386 raises #UD for unlockable forms.
     if (pre.lock && !lockAllowed(pre.code, pre.modrm)) return this.skip('LOCK on an unlockable form (#UD on a 386; the 286 accepts it)');
