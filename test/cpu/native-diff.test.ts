@@ -3,6 +3,7 @@
 // every flag the SDM defines for the case (undefined flags are masked per record).
 import { describe, expect, it } from 'vitest';
 import { ARITH_OPS, arithSource } from './native/arith-program';
+import { MISC_SOURCE } from './native/misc-program';
 import { STRING_SOURCE } from './native/string-program';
 import { buildElf, runEmulated, runNative } from './elf-harness';
 
@@ -54,5 +55,16 @@ describe('native differential', () => {
     expect(native.stdout.length).toBe(12 * 540);
     const firstDiff = native.stdout.findIndex((b, i) => emu.stdout[i] !== b);
     expect(firstDiff === -1 ? 'identical' : `case ${Math.floor(firstDiff / 540)} byte ${firstDiff % 540}`).toBe('identical');
+  });
+
+  it('addressing forms, stack frames, PUSHA/POPA, RET imm, loops, XLAT/XCHG, BT* on memory and flag round trips agree', () => {
+    const exe = buildElf('misc', MISC_SOURCE);
+    const native = runNative(exe);
+    expect(native.status).toBe(0);
+    const emu = runEmulated(exe);
+    expect(emu.exception).toBeNull();
+    expect(native.stdout.length).toBe(10 * 96);
+    const firstDiff = native.stdout.findIndex((b, i) => emu.stdout[i] !== b);
+    expect(firstDiff === -1 ? 'identical' : `block ${Math.floor(firstDiff / 96)} byte ${firstDiff % 96}: native ${native.stdout.subarray(firstDiff - (firstDiff % 4), firstDiff - (firstDiff % 4) + 4).toString('hex')} emulated ${emu.stdout.subarray(firstDiff - (firstDiff % 4), firstDiff - (firstDiff % 4) + 4).toString('hex')}`).toBe('identical');
   });
 });
