@@ -15,7 +15,7 @@ const T_WSUP = 4; // supervisor may write (and the page is dirty)
 const T_WUSER = 8; // user may write (and the page is dirty)
 const T_RAM = 16; // backed by RAM below 2 GiB: fast path allowed
 const T_GLOBAL = 32;
-const TLB_LIST_MAX = 8192;
+const TLB_LIST_MAX = 65536;
 
 export class CpuMmu extends CpuRegisters {
   readonly mem: GuestMemory;

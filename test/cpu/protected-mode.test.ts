@@ -166,6 +166,31 @@ describe('protected mode', () => {
     expect(m.cpu.getRegister('cs')).toBe(0x08);
   });
 
+  it('with IOPL 3, INT n in v86 mode goes through the IDT to ring 0, and IRET returns to v86', () => {
+    const m = new TestMachine();
+    m.load(0x20000, `
+      push dword 0
+      push dword 0
+      push dword 0x3000
+      push dword 0x2000
+      push dword 0x4000
+      push dword 0xfffe
+      push dword 0x23202     ; VM, IOPL 3, IF
+      push dword 0x1000
+      push dword 0x0000
+      iretd`);
+    m.load(0x10000, 'int 0x21\n mov bx, 0x99\n hlt', 16);
+    m.load(0x21000, 'mov esi, [esp+8]\n mov edi, cs\n iretd'); // EFLAGS image, then back to v86
+    m.flat(0x20000);
+    m.setGate(0x21, gateDescriptor(0x08, 0x21000, 0xe, 3));
+    m.run(1000);
+    expect(m.cpu.getRegister('esi') & 0x20000).toBe(0x20000);
+    expect(m.cpu.getRegister('edi')).toBe(0x08);
+    expect(m.cpu.getRegister('bx')).toBe(0x99);
+    // HLT at CPL 3 in v86 mode is privileged: #GP(0) to the monitor
+    expect(m.traps[0]).toMatchObject({ vector: 13, errorCode: 0, cs: 0x1000, eip: 0x5 });
+  });
+
   it('SYSENTER and SYSEXIT switch to the flat ring-0 and ring-3 segments from the MSRs', () => {
     const m = new TestMachine();
     m.load(0x20000, `
