@@ -2,7 +2,7 @@
 // instructions; HLT, requestStop, triple fault end a slice), instruction decode
 // through the opcode table, event delivery (NMI, INTR with the STI/MOV SS shadow,
 // exceptions with double/triple-fault escalation, SDM vol. 3 §6.15 table 6-5), reset.
-import type { InterruptController, MmioBus, PortBus } from '../bus';
+import type { MmioBus, PortBus } from '../bus';
 import type { GuestMemory } from '../memory';
 import {
   CR0_ET, CS, DS, ES, ESP, EXC_DB, EXC_DF, FS, GS, IF, SS, TF, type StopReason,

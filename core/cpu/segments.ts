@@ -1,7 +1,7 @@
 // Segment registers and descriptor tables: loading selectors in real, protected and
 // virtual-8086 mode with the checks of SDM vol. 3 §5 (privilege, type, presence), the
 // descriptor caches, and the stack/code-size state derived from them.
-import { CR0_PE, CS, DS, ES, EXC_GP, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, IOPL, SS, VM } from './constants';
+import { CR0_PE, CS, DS, ES, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, IOPL, SS, VM } from './constants';
 import { CpuMmu } from './mmu';
 import { ATTR_DB, ATTR_DPL_SHIFT, ATTR_P, ATTR_S } from './registers';
 
@@ -190,5 +190,4 @@ export class CpuSegments extends CpuMmu {
   requireCpl0(): void {
     if (this.protectedMode && (this.cpl !== 0 || this.v86)) this.gp(0);
   }
-  static readonly EXC_GP = EXC_GP;
 }

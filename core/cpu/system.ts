@@ -3,11 +3,10 @@
 // call gates and task gates, IRET (incl. return to virtual-8086 mode), hardware task
 // switches with a 32-bit TSS (§7.3) and the I/O permission bitmap (vol. 1 §18.5).
 import {
-  AC, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXC_GP, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, LDTR, NT,
+  AC, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXC_GP, EXC_NP, EXC_TS, FS, GS, IF, LDTR, NT,
   RF, SS, TF, TR, VM,
 } from './constants';
 import { CpuStack } from './stack';
-import { ATTR_DB } from './registers';
 
 const DATA_SEGS = [ES, DS, FS, GS] as const;
 const TASK_JMP = 0;
@@ -552,6 +551,4 @@ export class CpuSystem extends CpuStack {
     if ((bits >> (port & 7)) & ((1 << len) - 1)) this.gp(0);
   }
 
-  static readonly SEG_DB = ATTR_DB;
-  static readonly EXC_SS = EXC_SS;
 }

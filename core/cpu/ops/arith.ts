@@ -1,7 +1,7 @@
 // Integer arithmetic opcodes: ALU forms 00-3F, INC/DEC, groups 80-83, F6/F7, FE,
 // TEST, IMUL forms, shifts/rotates (C0/C1/D0-D3), SHLD/SHRD, BCD, CBW/CWD, SALC.
 import { aaa, aad, aam, aas, alu, daa, das, dec, div, idiv, imul1, imul2, inc, mul, neg, shift, shiftDouble } from '../alu';
-import { CF, EAX, ECX, EDX } from '../constants';
+import { EAX, EDX } from '../constants';
 import type { CpuCore as C } from '../core';
 
 const S8 = 0x80;
@@ -151,4 +151,3 @@ export function cdq(c: C): void { c.regs[EDX] = c.regs[EAX]! >> 31; }
 /** D6 SALC (undocumented, present on all IA-32 CPUs): AL = CF ? FF : 00. */
 export function salc(c: C): void { c.setReg8(0, c.getCF() ? 0xff : 0); }
 
-export { CF, ECX };
