@@ -129,4 +129,25 @@ describe('exceptions', () => {
     m.run(100);
     expect(m.cpu.getRegister('ebx')).toBe(1);
   });
+
+  it('single-steps with EFLAGS.TF: a #DB trap after each instruction, with DR6.BS set', () => {
+    const m = new TestMachine();
+    m.load(0x20000, `
+      pushfd
+      or dword [esp], 0x100
+      popfd                 ; TF takes effect after POPF completes
+      mov eax, 1
+      mov eax, 2
+      hlt`);
+    m.load(0x21000, 'inc ecx\n mov ebx, [esp]\n mov edx, dr6\n cmp ecx, 2\n je stop\n iretd\n stop: hlt');
+    m.flat(0x20000);
+    m.setGate(1, gateDescriptor(0x08, 0x21000, 0xe, 0));
+    expect(m.run(1000)).toBe('halt');
+    expect(m.cpu.getRegister('ecx')).toBe(2);
+    // POPF that sets TF is not trapped; `mov eax, 1` traps (first #DB), IRET resumes and
+    // `mov eax, 2` traps again with the return address of the HLT.
+    expect(m.cpu.getRegister('eax')).toBe(2);
+    expect(m.cpu.getRegister('ebx')).toBe(0x20013);
+    expect(m.cpu.getRegister('edx') & 0x4000).toBe(0x4000);
+  });
 });
