@@ -453,20 +453,39 @@ export class CpuSystem extends CpuStack {
     if (!(hi & 0x8000)) this.fault(EXC_NP, sel & ~3, true);
     let nLimit = (lo & 0xffff) | (hi & 0xf0000);
     if (hi & 0x800000) nLimit = (nLimit << 12) | 0xfff;
-    if (!(type & 8)) this.fault(EXC_TS, sel & ~3, true); // 16-bit TSS switches are not implemented
-    if (nLimit >>> 0 < 0x67) this.fault(EXC_TS, sel & ~3, true);
+    const new32 = (type & 8) !== 0;
+    if (nLimit >>> 0 < (new32 ? 0x67 : 0x2b)) this.fault(EXC_TS, sel & ~3, true);
     const nBase = (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
-    // Read the new task's state first, so a fault leaves the old task intact.
+    // Read the new task's state first, so a fault leaves the old task intact. A 16-bit TSS
+    // (SDM vol. 3 §7.6) is normalized into the 32-bit slots: no CR3, FS/GS and the upper
+    // halves of the registers stay as they are.
     const t = this.tssScratch;
-    for (let i = 0; i < 25; i++) t[i] = this.sysR32((nBase + i * 4) | 0);
-    // Save the old task.
+    if (new32) for (let i = 0; i < 25; i++) t[i] = this.sysR32((nBase + i * 4) | 0);
+    else {
+      t[7] = this.cr[3]!;
+      t[8] = this.sysR16((nBase + 14) | 0);
+      t[9] = (this.getFlags() & ~0xffff) | this.sysR16((nBase + 16) | 0);
+      for (let r = 0; r < 8; r++) t[10 + r] = (this.regs[r]! & ~0xffff) | this.sysR16((nBase + 18 + r * 2) | 0);
+      for (let s = 0; s < 4; s++) t[18 + s] = this.sysR16((nBase + 34 + s * 2) | 0);
+      t[22] = this.segSel[FS]!;
+      t[23] = this.segSel[GS]!;
+      t[24] = this.sysR16((nBase + 42) | 0);
+    }
+    // Save the old task in its own TSS format.
     const oBase = this.segBase[TR]!;
     let oFlags = this.getFlags();
     if (kind === TASK_IRET) oFlags &= ~NT;
-    this.sysW32((oBase + 0x20) | 0, retEip);
-    this.sysW32((oBase + 0x24) | 0, oFlags);
-    for (let r = 0; r < 8; r++) this.sysW32((oBase + 0x28 + r * 4) | 0, this.regs[r]!);
-    for (let s = 0; s < 6; s++) this.sysW16((oBase + 0x48 + s * 4) | 0, this.segSel[s]!);
+    if (this.segAttr[TR]! & 8) {
+      this.sysW32((oBase + 0x20) | 0, retEip);
+      this.sysW32((oBase + 0x24) | 0, oFlags);
+      for (let r = 0; r < 8; r++) this.sysW32((oBase + 0x28 + r * 4) | 0, this.regs[r]!);
+      for (let s = 0; s < 6; s++) this.sysW16((oBase + 0x48 + s * 4) | 0, this.segSel[s]!);
+    } else {
+      this.sysW16((oBase + 14) | 0, retEip);
+      this.sysW16((oBase + 16) | 0, oFlags);
+      for (let r = 0; r < 8; r++) this.sysW16((oBase + 18 + r * 2) | 0, this.regs[r]!);
+      for (let s = 0; s < 4; s++) this.sysW16((oBase + 34 + s * 2) | 0, this.segSel[s]!);
+    }
     const oldSel = this.segSel[TR]!;
     if (kind === TASK_JMP || kind === TASK_IRET) {
       if (this.readDescriptor(oldSel)) this.sysW8((this.descAddr + 5) | 0, ((this.descHi >> 8) & 0xfd) & 0xff);
@@ -479,7 +498,7 @@ export class CpuSystem extends CpuStack {
     if (kind !== TASK_IRET) this.sysW8((nAddr + 5) | 0, ((hi >> 8) | 2) & 0xff);
     this.loadCache(TR, sel, lo, hi | (kind !== TASK_IRET ? 0x200 : 0));
     this.cr[0] |= CR0_TS;
-    if (this.cr[0]! & 0x80000000) {
+    if (new32 && this.cr[0]! & 0x80000000) {
       this.cr[3] = t[7]!;
       this.flushTlb(true);
     }
@@ -503,7 +522,7 @@ export class CpuSystem extends CpuStack {
     if ((this.descHi & 0x1800) !== 0x1800) this.fault(EXC_TS, cs & ~3, true);
     this.loadCache(CS, cs, this.descLo, this.descHi);
     this.loadStackForPrivilege(t[20]! & 0xffff, cs & 3);
-    for (const s of DATA_SEGS) this.loadSeg(s, t[18 + s]! & 0xffff);
+    for (const s of DATA_SEGS) if (new32 || s < FS) this.loadSeg(s, t[18 + s]! & 0xffff);
   }
 
   /** LLDT or a task switch's LDT load. */

@@ -95,6 +95,28 @@ describe('protected mode', () => {
     expect(m.cpu.getRegister('cr0') & 8).toBe(8); // CR0.TS set by the switch
   });
 
+  it('switches to a 16-bit TSS and back (SDM vol. 3 §7.6 layout)', () => {
+    const m = new TestMachine();
+    m.setGdtEntry(9, descriptor(0x4300, 0x2b, 0x81, 0)); // 16-bit available TSS
+    m.load(0x20000, 'mov eax, 0x11112222\n call 0x48:0\n mov edi, 0x77\n hlt');
+    m.load(0x8000, 'mov word [0x6000], ax\n mov [0x6002], bx\n str cx\n mov [0x6004], cx\n iret', 16);
+    m.flat(0x20000);
+    const v = m.memory.view;
+    v.setUint16(0x4300 + 14, 0x8000, true); // IP
+    v.setUint16(0x4300 + 16, 0x0002, true); // FLAGS
+    v.setUint16(0x4300 + 18, 0xaaaa, true); // AX
+    v.setUint16(0x4300 + 24, 0xbbbb, true); // BX
+    v.setUint16(0x4300 + 26, 0x7000, true); // SP
+    [0x10, 0x40, 0x10, 0x10].forEach((sel, i) => v.setUint16(0x4300 + 34 + i * 2, sel, true)); // ES CS SS DS
+    expect(m.run(1000)).toBe('halt');
+    expect(v.getUint16(0x6000, true)).toBe(0xaaaa);
+    expect(v.getUint16(0x6002, true)).toBe(0xbbbb);
+    expect(v.getUint16(0x6004, true)).toBe(0x48);
+    expect(v.getUint16(0x4300, true)).toBe(0x28); // back link to the 32-bit task
+    expect(m.cpu.getRegister('eax')).toBe(0x11112222); // restored from the 32-bit TSS
+    expect(m.cpu.getRegister('edi')).toBe(0x77);
+  });
+
   it('handles a double fault through a task gate onto a fresh stack, as Linux does', () => {
     const m = new TestMachine();
     m.load(0x20000, 'mov esp, 0x3  \n push eax'); // stack at the bottom: #PF on push, #PF delivering -> #DF
