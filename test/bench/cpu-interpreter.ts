@@ -3,7 +3,7 @@
 // paging-heavy mix (paging on, strided accesses over 4 MiB, CR3 reloads). The FPU mix
 // joins once the x87 unit is wired in. Run: npx tsx test/bench/cpu-interpreter.ts
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,9 @@ function assemble(src: string): Uint8Array {
   writeFileSync(path.join(dir, 'b.asm'), src);
   const r = spawnSync('nasm', ['-f', 'bin', '-o', path.join(dir, 'b.bin'), path.join(dir, 'b.asm')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench: nasm failed: ${r.stderr}`);
-  return new Uint8Array(readFileSync(path.join(dir, 'b.bin')));
+  const bin = new Uint8Array(readFileSync(path.join(dir, 'b.bin')));
+  rmSync(dir, { recursive: true, force: true });
+  return bin;
 }
 
 const MIXES: Record<string, string> = {

@@ -4,7 +4,7 @@
 // mapped at their virtual addresses, and `int 0x80` handled by a ring-0 stub that traps
 // to an I/O port (write and exit only). Any exception ends the run with its vector.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MmioBus, PortBus, type PortDevice } from '../../core/bus';
@@ -40,6 +40,11 @@ export function buildElf(name: string, source: string): string {
   const l = spawnSync('ld', ['-m', 'elf_i386', '-static', '-o', exe, obj], { encoding: 'utf8' });
   if (l.status !== 0) throw new Error(`native: ld failed for ${name}: ${l.stderr || l.error?.message}`);
   return exe;
+}
+
+/** Remove the temporary folder `buildElf` made for `exe`. */
+export function removeElf(exe: string): void {
+  rmSync(path.dirname(exe), { recursive: true, force: true });
 }
 
 export function runNative(exe: string): { stdout: Buffer; status: number | null } {

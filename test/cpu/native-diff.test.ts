@@ -1,11 +1,19 @@
 // Native differential tests: the same static ELF32 programs run on the host CPU and in
 // the emulator (CPL 3, paging on), and their dumps must agree — registers, memory and
 // every flag the SDM defines for the case (undefined flags are masked per record).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ARITH_OPS, arithSource } from './native/arith-program';
 import { MISC_SOURCE } from './native/misc-program';
 import { STRING_SOURCE } from './native/string-program';
-import { buildElf, runEmulated, runNative } from './elf-harness';
+import { buildElf as build, removeElf, runEmulated, runNative } from './elf-harness';
+
+const built: string[] = [];
+function buildElf(name: string, source: string): string {
+  const exe = build(name, source);
+  built.push(exe);
+  return exe;
+}
+afterAll(() => built.forEach(removeElf));
 
 describe('native differential', () => {
   it('arithmetic, logic, shifts, rotates, multiply/divide, bit ops, BCD, CMPXCHG8B agree with the host CPU', () => {

@@ -2,7 +2,7 @@
 // and page tables built in guest RAM, and exception stubs that report to an I/O port
 // (vector, error code, faulting CS:EIP, CR2) and stop the CPU, or chain to custom code.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type InterruptController, MmioBus, PortBus } from '../../core/bus';
@@ -21,8 +21,12 @@ export function assemble(src: string): Uint8Array {
   const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-sys-'));
   writeFileSync(path.join(dir, 'a.asm'), src);
   const r = spawnSync('nasm', ['-f', 'bin', '-o', path.join(dir, 'a.bin'), path.join(dir, 'a.asm')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nasm: ${r.stderr}`);
-  return new Uint8Array(readFileSync(path.join(dir, 'a.bin')));
+  try {
+    if (r.status !== 0) throw new Error(`nasm: ${r.stderr}`);
+    return new Uint8Array(readFileSync(path.join(dir, 'a.bin')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
