@@ -12,7 +12,7 @@ import { Cpu } from '../../core/cpu';
 import { GuestMemory } from '../../core/memory';
 
 function assemble(src: string): Uint8Array {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-bench-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-cpu-bench-'));
   writeFileSync(path.join(dir, 'b.asm'), src);
   const r = spawnSync('nasm', ['-f', 'bin', '-o', path.join(dir, 'b.bin'), path.join(dir, 'b.asm')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench: nasm failed: ${r.stderr}`);

@@ -30,7 +30,7 @@ export interface EmulatedRun {
 
 /** Assemble and link `source` (NASM, 32-bit) into a static ELF; returns the binary's path. */
 export function buildElf(name: string, source: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-native-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-cpu-native-'));
   const asm = path.join(dir, `${name}.asm`);
   const obj = path.join(dir, `${name}.o`);
   const exe = path.join(dir, name);

@@ -18,7 +18,7 @@ export const TSS2 = 0x4200;
 export const PD = 0x10000;
 
 export function assemble(src: string): Uint8Array {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-sys-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'vmdesk-cpu-sys-'));
   writeFileSync(path.join(dir, 'a.asm'), src);
   const r = spawnSync('nasm', ['-f', 'bin', '-o', path.join(dir, 'a.bin'), path.join(dir, 'a.asm')], { encoding: 'utf8' });
   try {
