@@ -13,7 +13,7 @@ function rng(seed: number): () => number {
 }
 
 describe('decoder fuzz', () => {
-  it('survives random code in 32-bit protected mode at CPL 0 and CPL 3', () => {
+  it('survives random code in 32-bit protected mode', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const m = new TestMachine(8);
       const r = rng(seed);
