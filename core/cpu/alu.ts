@@ -1,9 +1,9 @@
 // Integer arithmetic with flags: the eight ALU operations, INC/DEC/NEG, shifts and
 // rotates (count masked to 5 bits as on the 386), multiply and divide (64-bit halves
 // without BigInt: STACK.md), BCD adjusts. Widths are given by the sign bit 0x80/0x8000/1<<31.
-import { AF, CF, EAX, EDX, EXC_DE, OF, SF, ZF } from './constants';
+import { AF, CF, EAX, EDX, EXC_DE, OF } from './constants';
 import type { CpuOperands } from './operands';
-import { LZ_ADC, LZ_ADD, LZ_LOGIC, LZ_SBB, LZ_SUB, PARITY } from './registers';
+import { LZ_ADC, LZ_ADD, LZ_LOGIC, LZ_SBB, LZ_SUB } from './registers';
 
 type C = CpuOperands;
 
@@ -393,4 +393,3 @@ export function aad(c: C, base: number): void {
   c.setSZP(r, 0x80, 0, CF | AF | OF);
 }
 
-export { PARITY, SF, ZF };

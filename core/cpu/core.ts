@@ -12,7 +12,7 @@ import type { FpuHost, FpuInstruction, X87Unit } from './fpu/fpu-host';
 import { CpuOperands } from './operands';
 
 /** CR4 bits this core implements (CPUID reports exactly the matching features). */
-export const CR4_SUPPORTED = 0x4 | 0x8 | CR4_PSE | CR4_PGE | 0x100 | CR4_OSFXSR;
+export const CR4_SUPPORTED = 0x4 | CR4_PSE | CR4_PGE | 0x100 | CR4_OSFXSR;
 
 export class CpuCore extends CpuOperands {
   fpu: X87Unit | undefined;
@@ -49,18 +49,20 @@ export class CpuCore extends CpuOperands {
   constructor(...args: ConstructorParameters<typeof CpuOperands>) {
     super(...args);
     const self = this;
-    this.fpuHost = {
-      read8: (l) => self.lr8(l),
-      read16: (l) => self.lr16(l),
-      read32: (l) => self.lr32(l),
-      write8: (l, v) => self.lw8(l, v),
-      write16: (l, v) => self.lw16(l, v),
-      write32: (l, v) => self.lw32(l, v),
+    // Memory at the current CPL (faults propagate as the CPU's own), plus the EFLAGS/AX
+    // hand-backs of FCMOVcc, FCOMI and FNSTSW AX (SDM vol. 2) that the x87 contract names.
+    const host = {
+      read8: (l: number) => self.lr8(l),
+      read16: (l: number) => self.lr16(l),
+      read32: (l: number) => self.lr32(l),
+      write8: (l: number, v: number) => self.lw8(l, v),
+      write16: (l: number, v: number) => self.lw16(l, v),
+      write32: (l: number, v: number) => self.lw32(l, v),
       eflags: () => self.getFlags(),
-      // FCOMI family: ZF PF CF from the unit, OF SF AF cleared (SDM vol. 2 FCOMI).
-      setCompareFlags: (zfPfCf) => self.setFlagBits(0x8d5, zfPfCf & 0x45),
-      writeAx: (v) => void (self.regs[0] = (self.regs[0]! & ~0xffff) | (v & 0xffff)),
+      setCompareFlags: (zfPfCf: number) => self.setFlagBits(0x8d5, zfPfCf & 0x45),
+      writeAx: (v: number) => self.setReg16(0, v),
     };
+    this.fpuHost = host;
   }
 
   get instructionCount(): number {
@@ -188,7 +190,6 @@ export class CpuCore extends CpuOperands {
   cpuidFeatures(): number {
     let f = 0;
     if (this.fpu) f |= 1 << 0; // FPU
-    f |= 1 << 2; // DE (CR4.DE accepted; I/O breakpoints not implemented, see report)
     f |= 1 << 3; // PSE
     f |= 1 << 4; // TSC
     f |= 1 << 5; // MSR
@@ -198,7 +199,6 @@ export class CpuCore extends CpuOperands {
     f |= 1 << 12; // MTRR
     f |= 1 << 13; // PGE
     f |= 1 << 15; // CMOV
-    f |= 1 << 16; // PAT
     if (this.fpu) f |= 1 << 24; // FXSR
     return f;
   }

@@ -2,14 +2,14 @@
 // instructions; HLT, requestStop, triple fault end a slice), instruction decode
 // through the opcode table, event delivery (NMI, INTR with the STI/MOV SS shadow,
 // exceptions with double/triple-fault escalation, SDM vol. 3 §6.15 table 6-5), reset.
-import type { InterruptController, MmioBus, PortBus } from '../bus';
+import type { MmioBus, PortBus } from '../bus';
 import type { GuestMemory } from '../memory';
 import {
   CR0_ET, CS, DS, ES, ESP, EXC_DB, EXC_DF, FS, GS, IF, SS, TF, type StopReason,
 } from './constants';
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
-import type { X87Unit } from './fpu/fpu-host';
+import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
 import { ATTR_P, ATTR_S } from './registers';
 
@@ -17,8 +17,12 @@ export interface CpuOptions {
   readonly memory: GuestMemory;
   readonly ports: PortBus;
   readonly mmio: MmioBus;
-  readonly fpu?: X87Unit;
+  /** The x87 unit, or a factory given the CPU's FpuHost (e.g. `(host) => new X87(host)`). */
+  readonly fpu?: X87Unit | ((host: FpuHost) => X87Unit);
 }
+
+const IS_PREFIX = new Uint8Array(256);
+for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
 
 /** Instructions executed between checks for interrupts when nothing asks for attention. */
 const CHUNK = 2048;
@@ -35,7 +39,7 @@ export class CpuInterpreter extends CpuCore {
 
   constructor(opts: CpuOptions) {
     super(opts.memory, opts.ports, opts.mmio);
-    this.fpu = opts.fpu;
+    this.fpu = typeof opts.fpu === 'function' ? opts.fpu(this.fpuHost) : opts.fpu;
     this.reset();
   }
 
@@ -70,7 +74,7 @@ export class CpuInterpreter extends CpuCore {
     this.irqShadow = false;
     this.nmiPending = false;
     this.nmiBlocked = false;
-    this.counters[1] = -this.counters[0]!; // TSC restarts at 0
+    this.counters[1] = 0 - this.counters[0]!; // TSC restarts at 0
     this.shutdownReason = '';
     this.sysenterCs = 0;
     this.sysenterEsp = 0;
@@ -95,6 +99,14 @@ export class CpuInterpreter extends CpuCore {
   /** Tell the CPU the interrupt controller's INTR output may have changed (optional; it also polls). */
   notifyInterrupt(): void {
     this.attention = true;
+  }
+  /**
+   * Drop every cached translation. The platform calls this after clearing the memory's
+   * dirty bitmap (the TLB marks a page dirty when it first caches a writable translation)
+   * or after changing MMIO registrations inside RAM.
+   */
+  invalidateTranslations(): void {
+    this.flushTlb(false);
   }
   /** The A20 gate: false masks physical address bit 20 (SDM vol. 3 §21.33.1). */
   setA20(enabled: boolean): void {
@@ -175,8 +187,9 @@ export class CpuInterpreter extends CpuCore {
     let rep = 0;
     let lock = false;
     let prefixes = 0;
+    this.beginFetch();
     let b = this.fetch8();
-    for (;;) {
+    if (IS_PREFIX[b] === 1) for (;;) {
       switch (b) {
         case 0x66: o32 = !cs32; break;
         case 0x67: a32 = !cs32; break;
@@ -196,6 +209,8 @@ export class CpuInterpreter extends CpuCore {
         // Enforce the 15-byte limit (SDM vol. 2 §2.3.11) only when prefixes make it reachable.
         const lim = (start >>> 0) + 14;
         if (lim < this.fetchLim[0]!) this.fetchLim[0] = lim;
+        this.fetchCheck = true;
+        this.fp = -1;
       }
       b = this.fetch8();
     }
@@ -209,7 +224,7 @@ export class CpuInterpreter extends CpuCore {
     if (lock && !this.lockAllowed(b)) this.ud();
     const tf = this.flagsReg & TF;
     HANDLERS[(o32 ? 512 : 0) | b]!(this);
-    if (prefixes <= -5) this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    if (prefixes <= -5) this.restoreFetchLimit();
     if (tf) {
       this.dr[6] |= 0x4000;
       this.deliverEvent(EXC_DB, false, 0);
@@ -220,10 +235,15 @@ export class CpuInterpreter extends CpuCore {
     return lockAllowed(code, this.modrm);
   }
 
+  private restoreFetchLimit(): void {
+    this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    this.fetchCheck = this.segLimit[CS] !== -1;
+  }
+
   private handleFault(): void {
     this.eip = this.startEip;
     this.regs[ESP] = this.startEsp;
-    this.fetchLim[0] = this.segLimit[CS]! >>> 0;
+    this.restoreFetchLimit();
     this.lastException = this.faultVector;
     this.exceptionCount++;
     this.halted = false;

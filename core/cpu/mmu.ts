@@ -15,7 +15,7 @@ const T_WSUP = 4; // supervisor may write (and the page is dirty)
 const T_WUSER = 8; // user may write (and the page is dirty)
 const T_RAM = 16; // backed by RAM below 2 GiB: fast path allowed
 const T_GLOBAL = 32;
-const TLB_LIST_MAX = 8192;
+const TLB_LIST_MAX = 65536;
 
 export class CpuMmu extends CpuRegisters {
   readonly mem: GuestMemory;
@@ -42,6 +42,10 @@ export class CpuMmu extends CpuRegisters {
   startEsp = 0;
   /** [0]: highest EIP a fetch may use (CS limit, or less to enforce the 15-byte rule). */
   readonly fetchLim = new Float64Array(1);
+  /** False when CS is flat 4 GiB and no 15-byte check is armed: fetches skip the limit test. */
+  fetchCheck = true;
+  /** Per segment: 1 when reads and writes need no limit check (base 0, 4 GiB, writable data). */
+  readonly segFlat = new Uint8Array(8);
 
   constructor(memory: GuestMemory, ports: PortBus, mmio: MmioBus) {
     super();
@@ -216,7 +220,7 @@ export class CpuMmu extends CpuRegisters {
       return this.physR32(this.translate(lin, false, this.cpl === 3));
     }
     // Page-crossing: both pages must be accessible before any byte is used.
-    this.translate((lin + 3) | 0, false, this.cpl === 3);
+    this.translate((lin + 3) & ~0xfff, false, this.cpl === 3);
     return this.lr16(lin) | (this.lr16((lin + 2) | 0) << 16);
   }
   lw8(lin: number, v: number): void {
@@ -233,7 +237,7 @@ export class CpuMmu extends CpuRegisters {
       else this.physW16(this.translate(lin, true, this.cpl === 3), v);
       return;
     }
-    this.translate((lin + 1) | 0, true, this.cpl === 3);
+    this.translate((lin + 1) & ~0xfff, true, this.cpl === 3);
     this.lw8(lin, v);
     this.lw8((lin + 1) | 0, v >> 8);
   }
@@ -246,9 +250,22 @@ export class CpuMmu extends CpuRegisters {
       return;
     }
     this.translate(lin, true, this.cpl === 3);
-    this.translate((lin + 3) | 0, true, this.cpl === 3);
+    this.translate((lin + 3) & ~0xfff, true, this.cpl === 3);
     this.lw16(lin, v);
     this.lw16((lin + 2) | 0, v >> 16);
+  }
+
+  /** Physical address of `lin` if the TLB already allows a RAM read at this CPL, else -1. */
+  ramForRead(lin: number): number {
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.readNeed;
+    return (e & n) === n ? (e & ~0xfff) | (lin & 0xfff) : -1;
+  }
+  /** Physical address of `lin` if the TLB already allows a RAM write at this CPL, else -1. */
+  ramForWrite(lin: number): number {
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.writeNeed;
+    return (e & n) === n ? (e & ~0xfff) | (lin & 0xfff) : -1;
   }
 
   // ---- implicit supervisor accesses (descriptor tables, TSS): SDM vol. 3 §4.6.1 ----
@@ -279,11 +296,13 @@ export class CpuMmu extends CpuRegisters {
   }
   /** Linear address of a `len`-byte read at seg:off, after the limit check. */
   readAddr(seg: number, off: number, len: number): number {
+    if (this.segFlat[seg] === 1) return off;
     const o = off >>> 0;
     if (o < this.segRLo[seg]! || o + len - 1 > this.segRHi[seg]!) this.segFault(seg);
     return (this.segBase[seg]! + off) | 0;
   }
   writeAddr(seg: number, off: number, len: number): number {
+    if (this.segFlat[seg] === 1) return off;
     const o = off >>> 0;
     if (o < this.segWLo[seg]! || o + len - 1 > this.segWHi[seg]!) this.segFault(seg);
     return (this.segBase[seg]! + off) | 0;
@@ -308,9 +327,36 @@ export class CpuMmu extends CpuRegisters {
   }
 
   // ---- instruction fetch ----
-  fetch8(): number {
+  /**
+   * Physical address of the next instruction byte while the current instruction lies in
+   * one RAM page within the CS limit (set by the decoder per instruction), else -1 and
+   * every fetch takes the checked path.
+   */
+  fp = -1;
+
+  /** Arm the fast fetch pointer for an instruction starting at EIP (called by the decoder). */
+  beginFetch(): void {
     const ip = this.eip;
-    if (ip >>> 0 > this.fetchLim[0]!) this.gp(0);
+    const lin = (this.segBase[CS]! + ip) | 0;
+    const e = this.tlb[lin >>> 12]!;
+    const n = this.readNeed;
+    if ((e & n) === n && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (ip >>> 0) + 15 <= this.fetchLim[0]!)) {
+      this.fp = (e & ~0xfff) | (lin & 0xfff);
+    } else this.fp = -1;
+  }
+
+  fetch8(): number {
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 1;
+      this.eip = (this.eip + 1) | 0;
+      return this.u8[fp]!;
+    }
+    return this.fetch8Slow();
+  }
+  private fetch8Slow(): number {
+    const ip = this.eip;
+    if (this.fetchCheck && ip >>> 0 > this.fetchLim[0]!) this.gp(0);
     const lin = (this.segBase[CS]! + ip) | 0;
     const e = this.tlb[lin >>> 12]!;
     const n = this.readNeed;
@@ -319,29 +365,21 @@ export class CpuMmu extends CpuRegisters {
     return this.physR8(this.translate(lin, false, this.cpl === 3));
   }
   fetch16(): number {
-    const ip = this.eip;
-    const lin = (this.segBase[CS]! + ip) | 0;
-    if ((lin & 0xfff) !== 0xfff && (ip >>> 0) + 1 <= this.fetchLim[0]!) {
-      const e = this.tlb[lin >>> 12]!;
-      const n = this.readNeed;
-      if ((e & n) === n) {
-        this.eip = (ip + 2) | 0;
-        return this.view.getUint16((e & ~0xfff) | (lin & 0xfff), true);
-      }
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 2;
+      this.eip = (this.eip + 2) | 0;
+      return this.view.getUint16(fp, true);
     }
-    return this.fetch8() | (this.fetch8() << 8);
+    return this.fetch8Slow() | (this.fetch8Slow() << 8);
   }
   fetch32(): number {
-    const ip = this.eip;
-    const lin = (this.segBase[CS]! + ip) | 0;
-    if ((lin & 0xfff) <= 0xffc && (ip >>> 0) + 3 <= this.fetchLim[0]!) {
-      const e = this.tlb[lin >>> 12]!;
-      const n = this.readNeed;
-      if ((e & n) === n) {
-        this.eip = (ip + 4) | 0;
-        return this.view.getInt32((e & ~0xfff) | (lin & 0xfff), true);
-      }
+    const fp = this.fp;
+    if (fp >= 0) {
+      this.fp = fp + 4;
+      this.eip = (this.eip + 4) | 0;
+      return this.view.getInt32(fp, true);
     }
-    return this.fetch16() | (this.fetch16() << 16);
+    return this.fetch8Slow() | (this.fetch8Slow() << 8) | (this.fetch8Slow() << 16) | (this.fetch8Slow() << 24);
   }
 }

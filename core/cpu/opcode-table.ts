@@ -6,6 +6,7 @@ import type { CpuCore as C } from './core';
 import { CS, DS, ES, FS, GS, SS } from './constants';
 import * as A from './ops/arith';
 import * as B from './ops/bits';
+import { generatedAluForms } from './ops/alu-generated';
 import * as J from './ops/control';
 import * as M from './ops/move';
 import * as S from './ops/string';
@@ -34,7 +35,7 @@ const nop: Handler = () => {};
 // ---- one-byte opcodes ----
 const ALU = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 for (let op = 0; op < 8; op++) {
-  const f = A.aluForms(op);
+  const f = generatedAluForms(op);
   const b = op << 3;
   const lk = op === 7 ? 'm' : 'ml';
   def(b + 0, ALU[op]!, lk, f.ebgb);

@@ -1,9 +1,11 @@
 // Segment registers and descriptor tables: loading selectors in real, protected and
 // virtual-8086 mode with the checks of SDM vol. 3 §5 (privilege, type, presence), the
 // descriptor caches, and the stack/code-size state derived from them.
-import { CR0_PE, CS, DS, ES, EXC_GP, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, IOPL, SS, VM } from './constants';
+import { CR0_PE, CS, DS, ES, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, IOPL, SS, VM } from './constants';
 import { CpuMmu } from './mmu';
 import { ATTR_DB, ATTR_DPL_SHIFT, ATTR_P, ATTR_S } from './registers';
+
+const NULLABLE = [ES, DS, FS, GS] as const;
 
 export class CpuSegments extends CpuMmu {
   /** Code segment default size is 32 bits. */
@@ -34,6 +36,7 @@ export class CpuSegments extends CpuMmu {
     if (!real && seg < 6 && seg !== CS && !(attr & ATTR_P)) {
       // Null selector (cache marked not present): every access faults (SDM vol. 3 §5.4.1).
       this.segRLo[seg] = 1; this.segRHi[seg] = 0; this.segWLo[seg] = 1; this.segWHi[seg] = 0;
+      this.segFlat[seg] = 0;
       return;
     }
     let lo = 0;
@@ -50,9 +53,11 @@ export class CpuSegments extends CpuMmu {
     if (!real && ((isCode && (type & 2) === 0) || !(attr & ATTR_S))) { this.segRLo[seg] = 1; this.segRHi[seg] = 0; }
     if (!real && (isCode || (type & 2) === 0)) { this.segWLo[seg] = 1; this.segWHi[seg] = 0; }
     else { this.segWLo[seg] = lo; this.segWHi[seg] = hi; }
+    this.segFlat[seg] = this.segBase[seg] === 0 && this.segRLo[seg] === 0 && this.segRHi[seg] === 0xffffffff && this.segWLo[seg] === 0 && this.segWHi[seg] === 0xffffffff ? 1 : 0;
     if (seg === CS) {
       this.cs32 = !real && (attr & ATTR_DB) !== 0;
       this.fetchLim[0] = limit;
+      this.fetchCheck = limit !== 0xffffffff;
     } else if (seg === SS) {
       this.stackMask = !real && attr & ATTR_DB ? -1 : 0xffff;
     }
@@ -147,7 +152,7 @@ export class CpuSegments extends CpuMmu {
 
   /** After a privilege drop (RET/IRET outward): null data segments the new CPL may not use. */
   nullInaccessibleSegs(): void {
-    for (const seg of [ES, DS, FS, GS]) {
+    for (const seg of NULLABLE) {
       const attr = this.segAttr[seg]!;
       const dpl = (attr >> ATTR_DPL_SHIFT) & 3;
       const conformingCode = (attr & 0xc) === 0xc;
@@ -185,5 +190,4 @@ export class CpuSegments extends CpuMmu {
   requireCpl0(): void {
     if (this.protectedMode && (this.cpl !== 0 || this.v86)) this.gp(0);
   }
-  static readonly EXC_GP = EXC_GP;
 }

@@ -1,6 +1,6 @@
 // Stack access through SS with the stack-size attribute (SP vs ESP), and EFLAGS writes
 // with the privilege rules of POPF/IRET (SDM vol. 2 POPF, vol. 3 §2.3).
-import { AC, ARITH, CS, DF, ESP, ID, IF, IOPL, NT, RF, SS, TF, VIF, VIP, VM } from './constants';
+import { AC, ARITH, DF, ESP, ID, IF, IOPL, NT, RF, SS, TF, VIF, VIP, VM } from './constants';
 import { CpuSegments } from './segments';
 
 export class CpuStack extends CpuSegments {
@@ -69,5 +69,4 @@ export class CpuStack extends CpuSegments {
     else this.setCpl(this.cpl);
     this.refreshAllSegs();
   }
-  static readonly SAVED = RF | VIF;
 }

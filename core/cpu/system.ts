@@ -3,12 +3,12 @@
 // call gates and task gates, IRET (incl. return to virtual-8086 mode), hardware task
 // switches with a 32-bit TSS (§7.3) and the I/O permission bitmap (vol. 1 §18.5).
 import {
-  AC, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXC_GP, EXC_NP, EXC_SS, EXC_TS, FS, GS, IF, LDTR, NT,
+  AC, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, EXC_GP, EXC_NP, EXC_TS, FS, GS, IF, LDTR, NT,
   RF, SS, TF, TR, VM,
 } from './constants';
 import { CpuStack } from './stack';
-import { ATTR_DB } from './registers';
 
+const DATA_SEGS = [ES, DS, FS, GS] as const;
 const TASK_JMP = 0;
 const TASK_CALL = 1;
 const TASK_IRET = 2;
@@ -79,7 +79,9 @@ export class CpuSystem extends CpuStack {
       if (wasV86 && cDpl !== 0) this.gp((sel & ~3) | ext);
       const oldSs = this.segSel[SS]!;
       const oldEsp = this.regs[ESP]!;
-      const { ss: newSs, esp: newEsp } = this.stackFromTss(cDpl, ext);
+      this.stackFromTss(cDpl, ext);
+      const newSs = this.tssSs;
+      const newEsp = this.tssEsp;
       this.flagsReg &= ~VM;
       this.setCpl(cDpl);
       this.loadStackForPrivilege(newSs, cDpl);
@@ -90,7 +92,7 @@ export class CpuSystem extends CpuStack {
           this.push32(this.segSel[FS]!);
           this.push32(this.segSel[DS]!);
           this.push32(this.segSel[ES]!);
-          for (const s of [ES, DS, FS, GS]) {
+          for (const s of DATA_SEGS) {
             this.segSel[s] = 0;
             this.segAttr[s] = 0;
             this.updateSegRanges(s);
@@ -135,19 +137,25 @@ export class CpuSystem extends CpuStack {
     if (this.readDescriptor(sel)) this.setAccessed();
   }
 
-  /** SS:ESP for privilege `dpl` from the current TSS (32- or 16-bit). */
-  stackFromTss(dpl: number, ext: number): { ss: number; esp: number } {
+  /** Result of stackFromTss (fields, so a ring switch allocates nothing). */
+  tssSs = 0;
+  tssEsp = 0;
+  /** SS:ESP for privilege `dpl` from the current TSS (32- or 16-bit) into tssSs/tssEsp. */
+  stackFromTss(dpl: number, ext: number): void {
     const tss32 = (this.segAttr[TR]! & 8) !== 0;
     const base = this.segBase[TR]!;
     const limit = this.segLimit[TR]! >>> 0;
     if (tss32) {
       const off = 4 + dpl * 8;
       if (off + 5 > limit) this.fault(EXC_TS, (this.segSel[TR]! & ~3) | ext, true);
-      return { esp: this.sysR32((base + off) | 0), ss: this.sysR16((base + off + 4) | 0) };
+      this.tssEsp = this.sysR32((base + off) | 0);
+      this.tssSs = this.sysR16((base + off + 4) | 0);
+      return;
     }
     const off = 2 + dpl * 4;
     if (off + 3 > limit) this.fault(EXC_TS, (this.segSel[TR]! & ~3) | ext, true);
-    return { esp: this.sysR16((base + off) | 0), ss: this.sysR16((base + off + 2) | 0) };
+    this.tssEsp = this.sysR16((base + off) | 0);
+    this.tssSs = this.sysR16((base + off + 2) | 0);
   }
 
   // ---- far transfers ----
@@ -286,7 +294,9 @@ export class CpuSystem extends CpuStack {
         const a = (oldSsBase + ((oldEsp + i * (gate32 ? 4 : 2)) & oldMask)) | 0;
         copied[i] = gate32 ? this.lr32(a) : this.lr16(a);
       }
-      const { ss, esp } = this.stackFromTss(cDpl, 0);
+      this.stackFromTss(cDpl, 0);
+      const ss = this.tssSs;
+      const esp = this.tssEsp;
       this.setCpl(cDpl);
       this.loadStackForPrivilege(ss, cDpl);
       this.regs[ESP] = esp;
@@ -443,20 +453,39 @@ export class CpuSystem extends CpuStack {
     if (!(hi & 0x8000)) this.fault(EXC_NP, sel & ~3, true);
     let nLimit = (lo & 0xffff) | (hi & 0xf0000);
     if (hi & 0x800000) nLimit = (nLimit << 12) | 0xfff;
-    if (!(type & 8)) this.fault(EXC_TS, sel & ~3, true); // 16-bit TSS switches are not implemented
-    if (nLimit >>> 0 < 0x67) this.fault(EXC_TS, sel & ~3, true);
+    const new32 = (type & 8) !== 0;
+    if (nLimit >>> 0 < (new32 ? 0x67 : 0x2b)) this.fault(EXC_TS, sel & ~3, true);
     const nBase = (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
-    // Read the new task's state first, so a fault leaves the old task intact.
+    // Read the new task's state first, so a fault leaves the old task intact. A 16-bit TSS
+    // (SDM vol. 3 §7.6) is normalized into the 32-bit slots: no CR3, FS/GS and the upper
+    // halves of the registers stay as they are.
     const t = this.tssScratch;
-    for (let i = 0; i < 25; i++) t[i] = this.sysR32((nBase + i * 4) | 0);
-    // Save the old task.
+    if (new32) for (let i = 0; i < 25; i++) t[i] = this.sysR32((nBase + i * 4) | 0);
+    else {
+      t[7] = this.cr[3]!;
+      t[8] = this.sysR16((nBase + 14) | 0);
+      t[9] = (this.getFlags() & ~0xffff) | this.sysR16((nBase + 16) | 0);
+      for (let r = 0; r < 8; r++) t[10 + r] = (this.regs[r]! & ~0xffff) | this.sysR16((nBase + 18 + r * 2) | 0);
+      for (let s = 0; s < 4; s++) t[18 + s] = this.sysR16((nBase + 34 + s * 2) | 0);
+      t[22] = this.segSel[FS]!;
+      t[23] = this.segSel[GS]!;
+      t[24] = this.sysR16((nBase + 42) | 0);
+    }
+    // Save the old task in its own TSS format.
     const oBase = this.segBase[TR]!;
     let oFlags = this.getFlags();
     if (kind === TASK_IRET) oFlags &= ~NT;
-    this.sysW32((oBase + 0x20) | 0, retEip);
-    this.sysW32((oBase + 0x24) | 0, oFlags);
-    for (let r = 0; r < 8; r++) this.sysW32((oBase + 0x28 + r * 4) | 0, this.regs[r]!);
-    for (let s = 0; s < 6; s++) this.sysW16((oBase + 0x48 + s * 4) | 0, this.segSel[s]!);
+    if (this.segAttr[TR]! & 8) {
+      this.sysW32((oBase + 0x20) | 0, retEip);
+      this.sysW32((oBase + 0x24) | 0, oFlags);
+      for (let r = 0; r < 8; r++) this.sysW32((oBase + 0x28 + r * 4) | 0, this.regs[r]!);
+      for (let s = 0; s < 6; s++) this.sysW16((oBase + 0x48 + s * 4) | 0, this.segSel[s]!);
+    } else {
+      this.sysW16((oBase + 14) | 0, retEip);
+      this.sysW16((oBase + 16) | 0, oFlags);
+      for (let r = 0; r < 8; r++) this.sysW16((oBase + 18 + r * 2) | 0, this.regs[r]!);
+      for (let s = 0; s < 4; s++) this.sysW16((oBase + 34 + s * 2) | 0, this.segSel[s]!);
+    }
     const oldSel = this.segSel[TR]!;
     if (kind === TASK_JMP || kind === TASK_IRET) {
       if (this.readDescriptor(oldSel)) this.sysW8((this.descAddr + 5) | 0, ((this.descHi >> 8) & 0xfd) & 0xff);
@@ -469,7 +498,7 @@ export class CpuSystem extends CpuStack {
     if (kind !== TASK_IRET) this.sysW8((nAddr + 5) | 0, ((hi >> 8) | 2) & 0xff);
     this.loadCache(TR, sel, lo, hi | (kind !== TASK_IRET ? 0x200 : 0));
     this.cr[0] |= CR0_TS;
-    if (this.cr[0]! & 0x80000000) {
+    if (new32 && this.cr[0]! & 0x80000000) {
       this.cr[3] = t[7]!;
       this.flushTlb(true);
     }
@@ -493,7 +522,7 @@ export class CpuSystem extends CpuStack {
     if ((this.descHi & 0x1800) !== 0x1800) this.fault(EXC_TS, cs & ~3, true);
     this.loadCache(CS, cs, this.descLo, this.descHi);
     this.loadStackForPrivilege(t[20]! & 0xffff, cs & 3);
-    for (const s of [ES, DS, FS, GS]) this.loadSeg(s, t[18 + s]! & 0xffff);
+    for (const s of DATA_SEGS) if (new32 || s < FS) this.loadSeg(s, t[18 + s]! & 0xffff);
   }
 
   /** LLDT or a task switch's LDT load. */
@@ -541,6 +570,4 @@ export class CpuSystem extends CpuStack {
     if ((bits >> (port & 7)) & ((1 << len) - 1)) this.gp(0);
   }
 
-  static readonly SEG_DB = ATTR_DB;
-  static readonly EXC_SS = EXC_SS;
 }

@@ -27,5 +27,8 @@ for (const [set, r] of results) {
   console.log(`${set} failing opcodes: ${list}`);
   if (verbose) for (const [op, f] of r.failures) console.log(`  ${set} ${op}: ${f.first}`);
 }
-for (const [set, r] of results) console.log(`${set}: ${r.skipped} tests skipped (FORMAT.md 386 differences)`);
+for (const [set, r] of results) {
+  console.log(`${set}: ${r.skipped} tests skipped (not counted in the total):`);
+  for (const [why, n] of [...r.skipReasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(6)}  ${why}`);
+}
 process.exit(failed === 0 ? 0 : 1);

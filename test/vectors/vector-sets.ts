@@ -149,6 +149,13 @@ export class VectorMachine {
   readonly memory = GuestMemory.allocate(16 * 1024 * 1024);
   readonly cpu = new Cpu({ memory: this.memory, ports: new PortBus(), mmio: new MmioBus() });
   lastDiff = '';
+  /** Why the last test was skipped (tallied per reason by runSet). */
+  skipReason = '';
+
+  private skip(reason: string): Outcome {
+    this.skipReason = reason;
+    return 'skip';
+  }
 
   private clean(): void {
     const bits = this.memory.dirtyBits;
@@ -205,12 +212,12 @@ export class VectorMachine {
 
   /** 80286 real-mode test: run until HLT. */
   run286(t: VectorTest, mask: number, skipOp: boolean): Outcome {
-    if (skipOp) return 'skip';
+    if (skipOp) return this.skip('D8 file: ESC with no FPU follows the 286 (FORMAT.md)');
     const pre = prefixInfo(t.bytes);
     // FORMAT.md: the 286 allows LOCK on anything; a 386 raises #UD for unlockable forms.
-    if (pre.lock && !lockAllowed(pre.code, pre.modrm)) return 'skip';
+    if (pre.lock && !lockAllowed(pre.code, pre.modrm)) return this.skip('LOCK on an unlockable form (#UD on a 386; the 286 accepts it)');
     // FORMAT.md: the 286 faults on instructions over 10 bytes; a 386 allows 15.
-    if (t.bytes.length - 1 > 10) return 'skip';
+    if (t.bytes.length - 1 > 10) return this.skip('longer than 10 bytes (the 286 faults; a 386 allows 15)');
     this.load(t, 0xffffff, t.init.flags & 0x0fff);
     this.cpu.setA20(true);
     // The test instruction first (so its own exception is seen), then on to the HLT.
@@ -219,13 +226,13 @@ export class VectorMachine {
     let guard = 0;
     while (this.cpu.run(1000) !== 'halt' && ++guard < 10) { /* REP chunks */ }
     // FORMAT.md: an SS-based operand past the limit is #GP on the 286 and #SS on a 386.
-    if (t.exception?.vector === 13 && firstException === 12) return 'skip';
+    if (t.exception?.vector === 13 && firstException === 12) return this.skip('SS-based operand past the limit (#GP on the 286, #SS on a 386)');
     // FS and GS (8C/8E reg 4, 5) do not exist on the 286, which raises #UD.
-    if ((pre.code === 0x8c || pre.code === 0x8e) && ((pre.modrm >> 3) & 7) >= 4) return 'skip';
+    if ((pre.code === 0x8c || pre.code === 0x8e) && ((pre.modrm >> 3) & 7) >= 4) return this.skip('FS/GS (8C/8E reg 4, 5) do not exist on the 286 (#UD there)');
     // A word access at offset FFFF: the 286 commits the SI/DI/SP update of string ops and
     // POP m16 before raising #GP; a 386 fault is restartable and leaves them unchanged
     // (SDM vol. 3 §6.5). Same root cause as FORMAT.md's segment-overrun difference.
-    if (t.exception?.vector === 13 && firstException === 13 && (STRING_OPS.has(pre.code) || pre.code === 0x8f)) return 'skip';
+    if (t.exception?.vector === 13 && firstException === 13 && (STRING_OPS.has(pre.code) || pre.code === 0x8f)) return this.skip('word at offset FFFF: the 286 commits SI/DI/SP before #GP');
     let flagCompare = 0x0fff;
     // SDM vol. 2 SAL/SAR/SHL/SHR: OF is undefined for counts other than 1 (metadata leaves C0 OF unmasked).
     if (pre.code === 0xc0 && (t.bytes[t.bytes.length - 2]! & 31) !== 1) flagCompare &= ~0x800;
@@ -248,25 +255,25 @@ export class VectorMachine {
     const reg = (pre.modrm >> 3) & 7;
     const op = pre.code;
     // FORMAT.md: the 8086 does not mask shift counts to 5 bits.
-    if ((op === 0xd2 || op === 0xd3) && (t.init.cx & 0xff) >= 32) return 'skip';
+    if ((op === 0xd2 || op === 0xd3) && (t.init.cx & 0xff) >= 32) return this.skip('shift count >= 32 (the 8086 does not mask it)');
     // FORMAT.md: 8C/8E with reg 4-7 and 8E with reg 1 are 8086 aliases; C6/C7 ignore reg on the 8086.
-    if ((op === 0x8c || op === 0x8e) && reg >= 4) return 'skip';
-    if (op === 0x8e && reg === 1) return 'skip';
-    if ((op === 0xc6 || op === 0xc7) && reg !== 0) return 'skip';
+    if ((op === 0x8c || op === 0x8e) && reg >= 4) return this.skip('8C/8E reg 4-7: 8086 aliases');
+    if (op === 0x8e && reg === 1) return this.skip('8E reg 1 (MOV CS): 8086 alias');
+    if ((op === 0xc6 || op === 0xc7) && reg !== 0) return this.skip('C6/C7 reg != 0: the 8086 ignores reg');
     // FORMAT.md: REP before IDIV flips the quotient's sign on an 8086.
-    if ((op === 0xf6 || op === 0xf7) && reg === 7 && pre.rep) return 'skip';
+    if ((op === 0xf6 || op === 0xf7) && reg === 7 && pre.rep) return this.skip('REP before IDIV: the 8086 negates the quotient');
     // Like C6/C7 (FORMAT.md), the 8086 ignores the reg field of 8F; a 386 raises #UD.
-    if (op === 0x8f && reg !== 0) return 'skip';
+    if (op === 0x8f && reg !== 0) return this.skip('8F reg != 0: the 8086 ignores reg');
     // Like 54 (FORMAT.md), FF /6 with SP as operand pushes SP-2 on an 8086.
-    if (op === 0xff && pre.modrm === 0xf4) return 'skip';
+    if (op === 0xff && pre.modrm === 0xf4) return this.skip('FF /6 with SP: the 8086 pushes SP-2');
     // The 8086 adjusts AL and AH separately in AAA/AAS and computes DAS's CF from the high
     // adjust only; the 286 and later use AX+/-0x106 and SDM's CF rule (the 80286 set passes them).
     const al = t.init.ax & 0xff;
     const af = (t.init.flags & 0x10) !== 0;
-    if ((op === 0x37 && ((al & 0xf) > 9 || af) && al > 0xf9) || (op === 0x3f && ((al & 0xf) > 9 || af) && al < 6)) return 'skip';
-    if (op === 0x2f && ((al & 0xf) > 9 || af) && al < 6 && !(t.init.flags & 1) && al <= 0x99) return 'skip';
+    if ((op === 0x37 && ((al & 0xf) > 9 || af) && al > 0xf9) || (op === 0x3f && ((al & 0xf) > 9 || af) && al < 6)) return this.skip('AAA/AAS carry/borrow between AL and AH: 8086 adjust');
+    if (op === 0x2f && ((al & 0xf) > 9 || af) && al < 6 && !(t.init.flags & 1) && al <= 0x99) return this.skip('DAS CF: 8086 rule');
     // The 8086 ignores LOCK; a 386 raises #UD on unlockable forms (same reason as the 286 set).
-    if (pre.lock && !lockAllowed(op, pre.modrm)) return 'skip';
+    if (pre.lock && !lockAllowed(op, pre.modrm)) return this.skip('LOCK on an unlockable form (#UD on a 386; the 8086 ignores it)');
     this.load(t, 0xfffff, t.init.flags & 0x0fff);
     this.cpu.setA20(false); // 1 MiB and wrap at 0xFFFFF, like the 8086
     const startCs = t.init.cs;
@@ -276,9 +283,9 @@ export class VectorMachine {
     while (pre.rep && this.cpu.getRegister('ip') === startIp && this.cpu.getRegister('cs') === startCs && ++guard < 8);
     const ex = this.cpu.lastException;
     // FORMAT.md: divide errors push the next IP on an 8086 (the 386 pushes the faulting one).
-    if (ex === 0) return 'skip';
+    if (ex === 0) return this.skip('divide error: the 8086 pushes the next IP');
     // FORMAT.md: a word access at offset FFFF wraps on an 8086 and faults on a 386.
-    if (ex === 12 || ex === 13) return 'skip';
+    if (ex === 12 || ex === 13) return this.skip('word at offset FFFF: the 8086 wraps, a 386 faults');
     // FORMAT.md: flags pushed to memory carry the 8086's high nibble (PUSHF, INT).
     const flagBytes = new Set<number>();
     if (op === 0x9c || op === 0xcc || op === 0xcd || op === 0xce) {
@@ -315,6 +322,7 @@ export interface SetResult {
   readonly skipped: number;
   /** opcode file -> failures (and the first difference seen). */
   readonly failures: Map<string, { count: number; first: string }>;
+  readonly skipReasons: Map<string, number>;
 }
 
 /** Files of the 8086 set that FORMAT.md says to skip entirely, with the reason. */
@@ -348,6 +356,7 @@ export function runSet(set: '80286' | '8086', opts: { files?: string[]; limitPer
   let total = 0;
   let skipped = 0;
   const failures = new Map<string, { count: number; first: string }>();
+  const skipReasons = new Map<string, number>();
   for (const file of opts.files ?? listFiles(set)) {
     const fileOp = path.basename(file).replace(/\.(MOO|json)\.gz$/, '');
     const data = gunzipSync(readFileSync(file));
@@ -358,10 +367,17 @@ export function runSet(set: '80286' | '8086', opts: { files?: string[]; limitPer
     for (let i = 0; i < n; i++) {
       const t = tests[i]!;
       let o: Outcome;
-      if (revoked.has(t.hash)) o = 'skip';
+      m.skipReason = '';
+      if (revoked.has(t.hash)) { o = 'skip'; m.skipReason = 'revoked upstream'; }
       else if (set === '80286') o = m.run286(t, mask, skipFile);
-      else o = skipFile ? 'skip' : m.run8086(t, mask, fileOp);
-      if (o === 'skip') { skipped++; continue; }
+      else if (skipFile) { o = 'skip'; m.skipReason = `file ${fileOp}: ${SKIP_8086_FILES[fileOp]}`; }
+      else o = m.run8086(t, mask, fileOp);
+      if (o === 'skip') {
+        skipped++;
+        const key = m.skipReason.startsWith('file ') ? 'whole files FORMAT.md lists (60-6F, C0/C1/C8/C9, SETMO, FF.7, ESC, 54)' : m.skipReason;
+        skipReasons.set(key, (skipReasons.get(key) ?? 0) + 1);
+        continue;
+      }
       total++;
       if (o === 'pass') passed++;
       else {
@@ -371,5 +387,5 @@ export function runSet(set: '80286' | '8086', opts: { files?: string[]; limitPer
       }
     }
   }
-  return { passed, total, skipped, failures };
+  return { passed, total, skipped, failures, skipReasons };
 }

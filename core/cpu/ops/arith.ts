@@ -1,28 +1,12 @@
 // Integer arithmetic opcodes: ALU forms 00-3F, INC/DEC, groups 80-83, F6/F7, FE,
 // TEST, IMUL forms, shifts/rotates (C0/C1/D0-D3), SHLD/SHRD, BCD, CBW/CWD, SALC.
 import { aaa, aad, aam, aas, alu, daa, das, dec, div, idiv, imul1, imul2, inc, mul, neg, shift, shiftDouble } from '../alu';
-import { CF, EAX, ECX, EDX } from '../constants';
+import { EAX, EDX } from '../constants';
 import type { CpuCore as C } from '../core';
 
 const S8 = 0x80;
 const S16 = 0x8000;
 const S32 = 0x80000000 | 0;
-
-/** ALU op `op` in the six classic forms; returns [Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,Ib  eAX,Iv] handlers for 16/32. */
-export function aluForms(op: number) {
-  const store = op !== 7;
-  return {
-    ebgb: (c: C) => { const r = alu(c, op, c.rmRead8(), c.getReg8(c.regField), S8); if (store) c.rmWrite8(r); },
-    evgv16: (c: C) => { const r = alu(c, op, c.rmRead16(), c.regs[c.regField]! & 0xffff, S16); if (store) c.rmWrite16(r); },
-    evgv32: (c: C) => { const r = alu(c, op, c.rmRead32(), c.regs[c.regField]!, S32); if (store) c.rmWrite32(r); },
-    gbeb: (c: C) => { const r = alu(c, op, c.getReg8(c.regField), c.rmRead8(), S8); if (store) c.setReg8(c.regField, r); },
-    gvev16: (c: C) => { const r = alu(c, op, c.regs[c.regField]! & 0xffff, c.rmRead16(), S16); if (store) c.setReg16(c.regField, r); },
-    gvev32: (c: C) => { const r = alu(c, op, c.regs[c.regField]!, c.rmRead32(), S32); if (store) c.regs[c.regField] = r; },
-    alib: (c: C) => { const r = alu(c, op, c.regs[EAX]! & 0xff, c.fetch8(), S8); if (store) c.setReg8(0, r); },
-    axiw: (c: C) => { const r = alu(c, op, c.regs[EAX]! & 0xffff, c.fetch16(), S16); if (store) c.setReg16(0, r); },
-    eaxid: (c: C) => { const r = alu(c, op, c.regs[EAX]!, c.fetch32(), S32); if (store) c.regs[EAX] = r; },
-  };
-}
 
 export function grp1Eb(c: C): void { // 80, 82
   const op = c.regField;
@@ -167,4 +151,3 @@ export function cdq(c: C): void { c.regs[EDX] = c.regs[EAX]! >> 31; }
 /** D6 SALC (undocumented, present on all IA-32 CPUs): AL = CF ? FF : 00. */
 export function salc(c: C): void { c.setReg8(0, c.getCF() ? 0xff : 0); }
 
-export { CF, ECX };

@@ -1,6 +1,6 @@
 // Control flow: Jcc, JMP/CALL/RET near and far, LOOP/JCXZ, INT/INTO/INT3/ICEBP, IRET,
 // BOUND, HLT, flag instructions (CLC..STD, CMC, CLI/STI with IOPL checks).
-import { AC, CF, CS, DF, ECX, EXC_BP, EXC_BR, EXC_DB, EXC_OF, IF } from '../constants';
+import { CF, CS, DF, ECX, EXC_BP, EXC_BR, EXC_DB, EXC_OF, IF } from '../constants';
 import type { CpuCore as C } from '../core';
 
 /** Near jump target with operand-size wrap; #GP if outside CS limit. */
@@ -186,4 +186,3 @@ export function sti(c: C): void {
     c.attention = true;
   }
 }
-export { AC };

@@ -102,10 +102,65 @@ const outsBody = (c: C, size: number, mask: number, step: number): boolean => {
   return true;
 };
 
-/** Fast REP MOVS/STOS for flat, forward, RAM-backed copies is left to the TLB path per element. */
-export function movs(c: C, size: number): void { repeat(c, movsBody, size, false); }
+/**
+ * Bulk path for REP MOVS / REP STOS: forward, flat segments, 32-bit addressing, both
+ * pages already in the TLB as RAM. Moves whole runs within the current pages with
+ * copyWithin/fill; returns false when the element-by-element path must take over.
+ */
+function bulkRep(c: C, size: number, isMovs: boolean): boolean {
+  if (c.flagsReg & DF || !c.a32 || c.segFlat[ES] !== 1 || (isMovs && c.segFlat[c.dataSeg] !== 1)) return false;
+  const u8 = c.u8;
+  let n = 0;
+  for (;;) {
+    const cnt = c.regs[ECX]! >>> 0;
+    if (cnt === 0) return true;
+    const di = c.regs[EDI]!;
+    const si = c.regs[ESI]!;
+    const dp = c.ramForWrite(di);
+    const sp = isMovs ? c.ramForRead(si) : 0;
+    const room = isMovs ? Math.min(4096 - (di & 0xfff), 4096 - (si & 0xfff)) : 4096 - (di & 0xfff);
+    const elems = Math.min(cnt, Math.floor(room / size));
+    if (dp < 0 || sp < 0 || elems === 0) {
+      // TLB miss, MMIO or an element straddling pages: one element the checked way (it fills the TLB).
+      (isMovs ? movsBody : stosBody)(c, size, -1, size);
+      c.regs[ECX] = (cnt - 1) | 0;
+      if (++n >= 64 && c.regs[ECX] !== 0) { c.eip = c.startEip; return true; }
+      continue;
+    }
+    const bytes = elems * size;
+    if (isMovs) {
+      // Overlap with dst just above src must replicate like the element loop does.
+      if (dp > sp && dp < sp + bytes) return n > 0;
+      u8.copyWithin(dp, sp, sp + bytes);
+      c.regs[ESI] = (si + bytes) | 0;
+    } else {
+      const v = c.regs[0]!;
+      if (size === 1 || (size === 2 && (v & 0xff) === ((v >> 8) & 0xff)) || (size === 4 && v === (v & 0xff) * 0x01010101)) u8.fill(v & 0xff, dp, dp + bytes);
+      else if (size === 2) for (let i = 0; i < bytes; i += 2) c.view.setUint16(dp + i, v, true);
+      else for (let i = 0; i < bytes; i += 4) c.view.setInt32(dp + i, v, true);
+    }
+    c.regs[EDI] = (di + bytes) | 0;
+    c.regs[ECX] = (cnt - elems) | 0;
+    if (++n >= 64 && c.regs[ECX] !== 0) {
+      c.eip = c.startEip; // yield; the instruction resumes where it stopped
+      return true;
+    }
+  }
+}
+
+export function movs(c: C, size: number): void {
+  if (c.rep !== 0 && bulkRep(c, size, true)) {
+    if (c.regs[ECX] === 0 || c.eip === c.startEip) return;
+  }
+  repeat(c, movsBody, size, false);
+}
 export function cmps(c: C, size: number): void { repeat(c, cmpsBody, size, true); }
-export function stos(c: C, size: number): void { repeat(c, stosBody, size, false); }
+export function stos(c: C, size: number): void {
+  if (c.rep !== 0 && bulkRep(c, size, false)) {
+    if (c.regs[ECX] === 0 || c.eip === c.startEip) return;
+  }
+  repeat(c, stosBody, size, false);
+}
 export function lods(c: C, size: number): void { repeat(c, lodsBody, size, false); }
 export function scas(c: C, size: number): void { repeat(c, scasBody, size, true); }
 export function ins(c: C, size: number): void { c.checkIo(c.regs[2]! & 0xffff, size); repeat(c, insBody, size, false); }

@@ -210,21 +210,55 @@ export function sysexit(c: C): void {
 }
 
 // ---- x87 ----
-/** Non-waiting forms skip the pending-#MF check: FNINIT FNCLEX FNSTSW FNSTCW FNSTENV FNSAVE. */
-function nonWaiting(op: number, modrm: number): boolean {
+const FPU_WAIT = 0;
+const FPU_NOWAIT = 1;
+const FPU_INVALID = 2;
+/**
+ * Class of an ESC encoding (SDM vol. 2 appendix A.5, x87 opcode map, for a Pentium II):
+ * waiting, no-wait control forms (FNINIT FNCLEX FNSTSW FNSTCW FNSTENV FNSAVE FNENI FNDISI
+ * FNSETPM skip the #MF check), or reserved (#UD; FISTTP is SSE3, not here).
+ */
+export function fpuClass(op: number, modrm: number): number {
+  const o = op & 7;
   const reg = (modrm >> 3) & 7;
-  if (op === 0xdb) return modrm === 0xe2 || modrm === 0xe3;
-  if (op === 0xdf) return modrm === 0xe0;
-  if (modrm >= 0xc0) return false;
-  if (op === 0xd9) return reg === 6 || reg === 7;
-  if (op === 0xdd) return reg === 6 || reg === 7;
-  return false;
+  const rm = modrm & 7;
+  if (modrm < 0xc0) {
+    if (o === 1) return reg === 1 ? FPU_INVALID : reg >= 6 ? FPU_NOWAIT : FPU_WAIT;
+    if (o === 3) return reg === 1 || reg === 4 || reg === 6 ? FPU_INVALID : FPU_WAIT;
+    if (o === 5) return reg === 1 || reg === 5 ? FPU_INVALID : reg >= 6 ? FPU_NOWAIT : FPU_WAIT;
+    if (o === 7) return reg === 1 ? FPU_INVALID : FPU_WAIT;
+    return FPU_WAIT;
+  }
+  switch (o) {
+    case 1:
+      if (reg === 2) return modrm === 0xd0 ? FPU_WAIT : FPU_INVALID; // FNOP
+      if (reg === 4) return rm === 2 || rm === 3 || rm >= 6 ? FPU_INVALID : FPU_WAIT; // FCHS FABS FTST FXAM
+      if (reg === 5) return modrm === 0xef ? FPU_INVALID : FPU_WAIT; // constants
+      return FPU_WAIT;
+    case 2:
+      return reg <= 3 || modrm === 0xe9 ? FPU_WAIT : FPU_INVALID; // FCMOVcc, FUCOMPP
+    case 3:
+      if (reg <= 3 || reg === 5 || reg === 6) return FPU_WAIT; // FCMOVNcc, FUCOMI, FCOMI
+      if (reg === 4) return modrm <= 0xe4 ? FPU_NOWAIT : FPU_INVALID; // FNENI FNDISI FNCLEX FNINIT FNSETPM
+      return FPU_INVALID;
+    case 5:
+      return reg >= 6 ? FPU_INVALID : FPU_WAIT;
+    case 6:
+      return reg === 3 && modrm !== 0xd9 ? FPU_INVALID : FPU_WAIT; // FCOMPP
+    case 7:
+      if (reg === 4) return modrm === 0xe0 ? FPU_NOWAIT : FPU_INVALID; // FNSTSW AX
+      return reg === 7 ? FPU_INVALID : FPU_WAIT;
+    default:
+      return FPU_WAIT;
+  }
 }
 export function esc(c: C, op: number): void {
   const m = c.modrm;
   const cr0 = c.cr[0]!;
   if (cr0 & (CR0_EM | CR0_TS) || !c.fpu) c.fault(7, 0, false);
-  const fpu = nonWaiting(op, m) ? c.fpu : c.fpuCheck(false);
+  const kind = fpuClass(op, m);
+  if (kind === FPU_INVALID) c.fault(EXC_UD, 0, false);
+  const fpu = kind === FPU_NOWAIT ? c.fpu : c.fpuCheck(false);
   const i = c.fpuInsn;
   i.opcode = op;
   i.modrm = m;

@@ -55,8 +55,7 @@ export class PcMachine {
   ) {
     const a20 = new SimpleA20Gate(true, (on) => this.cpu.setA20(on));
     const requestReset = (): void => this.raise({ kind: 'reset' });
-    this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: undefined });
-    this.cpu.fpu = new X87(this.cpu.fpuHost);
+    this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: (host) => new X87(host) });
     this.cpu.tscSource = this.clock.tsc;
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
