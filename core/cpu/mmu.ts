@@ -168,29 +168,36 @@ export class CpuMmu extends CpuRegisters {
   }
 
   // ---- physical access (RAM, else MMIO; never faults) ----
+  // RAM below memSize is shadowed by MMIO in the legacy hole 0xA0000–0xFFFFF when a device
+  // claims it there (the VGA window); the TLB never marks such pages T_RAM, so only this slow
+  // path needs the check.
+  private ramAt(p: number, size: number): boolean {
+    if (p + size > this.memSize) return false;
+    return p < 0xa0000 || p >= 0x100000 || this.mmio.find(p) === undefined;
+  }
   physR8(p: number): number {
-    return p < this.memSize ? this.u8[p]! : this.mmio.read(p, 1) & 0xff;
+    return this.ramAt(p, 1) ? this.u8[p]! : this.mmio.read(p, 1) & 0xff;
   }
   physR16(p: number): number {
-    return p + 1 < this.memSize ? this.view.getUint16(p, true) : this.mmio.read(p, 2) & 0xffff;
+    return this.ramAt(p, 2) ? this.view.getUint16(p, true) : this.mmio.read(p, 2) & 0xffff;
   }
   physR32(p: number): number {
-    return p + 3 < this.memSize ? this.view.getInt32(p, true) : this.mmio.read(p, 4) | 0;
+    return this.ramAt(p, 4) ? this.view.getInt32(p, true) : this.mmio.read(p, 4) | 0;
   }
   physW8(p: number, v: number): void {
-    if (p < this.memSize) {
+    if (this.ramAt(p, 1)) {
       this.u8[p] = v;
       this.mem.markDirty(p, 1);
     } else this.mmio.write(p, 1, v & 0xff);
   }
   physW16(p: number, v: number): void {
-    if (p + 1 < this.memSize) {
+    if (this.ramAt(p, 2)) {
       this.view.setUint16(p, v, true);
       this.mem.markDirty(p, 2);
     } else this.mmio.write(p, 2, v & 0xffff);
   }
   physW32(p: number, v: number): void {
-    if (p + 3 < this.memSize) {
+    if (this.ramAt(p, 4)) {
       this.view.setInt32(p, v, true);
       this.mem.markDirty(p, 4);
     } else this.mmio.write(p, 4, v >>> 0);
