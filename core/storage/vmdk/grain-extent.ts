@@ -1,0 +1,394 @@
+// The grain-directory / grain-table machinery shared by KDMV sparse extents (hosted sparse,
+// streamOptimized) and COWD (vmfsSparse) extents. Owns lookups, allocation and the write
+// order that keeps a file consistent when the process dies at any point:
+//   1. grain data is written at the end of the file,
+//   2. then the grain table entries that point at it (redundant table first, then primary),
+//   3. then, only for a newly allocated grain table, the directory entries that point at it.
+// A crash before step 2 leaks space but every entry always points at data that exists.
+import * as zlib from 'node:zlib';
+import { corrupt, StorageError, UnsupportedImageError } from '../errors';
+import type { PositionalFile } from '../file-io';
+import type { AllocationRun, Extent, HoleReader } from './extent';
+
+export interface GrainExtentLayout {
+  readonly file: PositionalFile;
+  /** Extent size in sectors. */
+  readonly capacity: number;
+  readonly grainSize: number;
+  readonly gtesPerGt: number;
+  /** Grain directory: sector of each grain table, 0 = not allocated. */
+  readonly gd: Uint32Array;
+  readonly gdOffset: number;
+  /** Redundant directory (KDMV flag bit 1), or undefined. */
+  readonly rgd?: Uint32Array;
+  readonly rgdOffset?: number;
+  /** GTE value 1 means a zeroed grain. */
+  readonly zeroedGrainGte: boolean;
+  /** Grains are deflate-compressed with markers (streamOptimized). */
+  readonly compressed: boolean;
+  readonly writable: boolean;
+  /** Sectors before which no grain or table may lie (header and fixed metadata). */
+  readonly firstDataSector: number;
+  /** Called after the file's end moved (COWD keeps a freeSector field). */
+  readonly onEndOfFile?: (endSector: number) => void;
+  /** fdatasync between data, tables and directory (power-loss ordering, slower). */
+  readonly barriers?: boolean;
+}
+
+const GTE_ZERO = 1;
+
+export class GrainExtent implements Extent {
+  readonly sectors: number;
+  readonly writable: boolean;
+  readonly files: readonly PositionalFile[];
+  readonly file: PositionalFile;
+  readonly grainSize: number;
+  readonly gtesPerGt: number;
+  readonly gd: Uint32Array;
+  readonly rgd: Uint32Array | undefined;
+  readonly compressed: boolean;
+  private readonly gts: (Uint32Array | null)[];
+  private readonly gtBytes: number;
+  /** First free sector at the end of the file. */
+  private eof: number;
+  private readonly grainBytes: number;
+  private fillBuf: Uint8Array | undefined;
+  // Decompressed-grain cache for streamOptimized reads.
+  private cachedGrain = -1;
+  private cacheBuf: Uint8Array | undefined;
+  private readonly run: AllocationRun = { state: 'hole', sectors: 0 };
+  // Per-write bookkeeping: which tables changed and which were newly made.
+  private readonly dirtyGts = new Map<number, { lo: number; hi: number }>();
+  private readonly newGts = new Set<number>();
+
+  constructor(private readonly layout: GrainExtentLayout) {
+    this.file = layout.file;
+    this.files = [layout.file];
+    this.sectors = layout.capacity;
+    this.writable = layout.writable && !layout.compressed;
+    this.grainSize = layout.grainSize;
+    this.gtesPerGt = layout.gtesPerGt;
+    this.gd = layout.gd;
+    this.rgd = layout.rgd;
+    this.compressed = layout.compressed;
+    this.gts = new Array<Uint32Array | null>(layout.gd.length).fill(null);
+    this.gtBytes = layout.gtesPerGt * 4;
+    this.grainBytes = layout.grainSize * 512;
+    this.eof = Math.ceil(layout.file.size() / 512);
+    const fileSectors = this.eof;
+    const gtSectors = Math.ceil(this.gtBytes / 512);
+    const checkDir = (dir: Uint32Array, name: string): void => {
+      for (let i = 0; i < dir.length; i++) {
+        const s = dir[i]!;
+        if (s === 0) continue;
+        if (s + gtSectors > fileSectors) {
+          throw corrupt(this.file.path, `${name}[${i}]`, `grain table at sector ${s} lies past the end of the file (${fileSectors} sectors)`);
+        }
+      }
+    };
+    checkDir(layout.gd, 'grainDirectory');
+    if (layout.rgd) checkDir(layout.rgd, 'redundantGrainDirectory');
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** End of the used part of the file, in sectors. */
+  get endSector(): number {
+    return this.eof;
+  }
+
+  /** The grain table for directory entry `gdi`, loaded and range-checked on first use. */
+  gt(gdi: number): Uint32Array | null {
+    const cached = this.gts[gdi];
+    if (cached !== null && cached !== undefined) return cached;
+    const at = this.gd[gdi]!;
+    if (at === 0) return null;
+    const bytes = new Uint8Array(this.gtBytes);
+    this.file.readExact(bytes, 0, this.gtBytes, at * 512, `grain table ${gdi}`);
+    const gt = new Uint32Array(bytes.buffer);
+    const grainSectors = this.layout.compressed ? 1 : this.grainSize;
+    for (let i = 0; i < gt.length; i++) {
+      const e = gt[i]!;
+      if (e === 0 || (e === GTE_ZERO && this.layout.zeroedGrainGte)) continue;
+      if (e < this.layout.firstDataSector) {
+        throw corrupt(this.file.path, `grain table ${gdi} entry ${i}`, `sector ${e} points into the file's metadata`);
+      }
+      if (e + grainSectors > this.eof) {
+        throw corrupt(this.file.path, `grain table ${gdi} entry ${i}`, `grain at sector ${e} lies past the end of the file (${this.eof} sectors)`);
+      }
+    }
+    this.gts[gdi] = gt;
+    return gt;
+  }
+
+  /** Grain table entry of grain `g` (0 hole, 1 zeroed when enabled, else a sector). */
+  entry(g: number): number {
+    const gdi = Math.floor(g / this.gtesPerGt);
+    const gt = this.gt(gdi);
+    return gt === null ? 0 : gt[g - gdi * this.gtesPerGt]!;
+  }
+
+  private isData(e: number): boolean {
+    return e > GTE_ZERO || (e === GTE_ZERO && !this.layout.zeroedGrainGte);
+  }
+
+  allocationRun(sector: number, maxSectors: number): AllocationRun {
+    const gs = this.grainSize;
+    let g = Math.floor(sector / gs);
+    const e = this.entry(g);
+    const state = this.isData(e) ? 'data' : e === GTE_ZERO ? 'zero' : 'hole';
+    let n = Math.min(maxSectors, (g + 1) * gs - sector, this.sectors - sector);
+    while (n < maxSectors && sector + n < this.sectors) {
+      g++;
+      const e2 = this.entry(g);
+      const s2 = this.isData(e2) ? 'data' : e2 === GTE_ZERO ? 'zero' : 'hole';
+      if (s2 !== state) break;
+      n = Math.min(maxSectors, this.sectors - sector, n + gs);
+    }
+    this.run.state = state;
+    this.run.sectors = n;
+    return this.run;
+  }
+
+  read(sector: number, count: number, buf: Uint8Array, off: number, hole: HoleReader): void {
+    const gs = this.grainSize;
+    while (count > 0) {
+      let g = Math.floor(sector / gs);
+      const within = sector - g * gs;
+      let n = Math.min(count, gs - within);
+      const e = this.entry(g);
+      if (this.layout.compressed && this.isData(e)) {
+        this.readCompressed(g, e, within, n, buf, off);
+      } else if (this.isData(e)) {
+        // Coalesce grains that follow each other in the file into one pread.
+        while (n < count && this.entry(g + 1) === this.entry(g) + gs) {
+          g++;
+          n = Math.min(count, n + gs);
+        }
+        this.file.readPadded(buf, off, n * 512, (e + within) * 512);
+      } else {
+        while (n < count && this.entry(g + 1) === e) {
+          g++;
+          n = Math.min(count, n + gs);
+        }
+        if (e === GTE_ZERO) buf.fill(0, off, off + n * 512);
+        else hole(sector, n, buf, off);
+      }
+      sector += n;
+      count -= n;
+      off += n * 512;
+    }
+  }
+
+  private readCompressed(g: number, e: number, within: number, n: number, buf: Uint8Array, off: number): void {
+    if (this.cachedGrain !== g) {
+      const name = this.file.path;
+      const head = new Uint8Array(12);
+      this.file.readExact(head, 0, 12, e * 512, `grain ${g} marker`);
+      const dv = new DataView(head.buffer);
+      const lba = dv.getUint32(0, true) + dv.getUint32(4, true) * 0x100000000;
+      const size = dv.getUint32(8, true);
+      if (lba !== g * this.grainSize) throw corrupt(name, `grain ${g} marker`, `says LBA ${lba}, the grain table says ${g * this.grainSize}`);
+      // deflate never grows data by more than ~0.1% + a few bytes; anything bigger is hostile.
+      if (size === 0 || size > this.grainBytes + (this.grainBytes >> 6) + 1024) {
+        throw corrupt(name, `grain ${g} marker.size`, `${size} bytes is not a compressed grain of ${this.grainBytes} bytes`);
+      }
+      const data = new Uint8Array(size);
+      this.file.readExact(data, 0, size, e * 512 + 12, `grain ${g} data`);
+      let out: Buffer;
+      try {
+        out = zlib.inflateSync(data, { maxOutputLength: this.grainBytes });
+      } catch (err) {
+        throw corrupt(name, `grain ${g} data`, `deflate stream is damaged (${(err as Error).message})`);
+      }
+      this.cacheBuf ??= new Uint8Array(this.grainBytes);
+      this.cacheBuf.set(out);
+      if (out.length < this.grainBytes) this.cacheBuf.fill(0, out.length);
+      this.cachedGrain = g;
+    }
+    buf.set(this.cacheBuf!.subarray(within * 512, (within + n) * 512), off);
+  }
+
+  private markDirty(g: number, value: number): void {
+    const gdi = Math.floor(g / this.gtesPerGt);
+    const idx = g - gdi * this.gtesPerGt;
+    let gt = this.gt(gdi);
+    if (gt === null) {
+      gt = new Uint32Array(this.gtesPerGt);
+      this.gts[gdi] = gt;
+      this.newGts.add(gdi);
+    }
+    gt[idx] = value;
+    const d = this.dirtyGts.get(gdi);
+    if (d) {
+      d.lo = Math.min(d.lo, idx);
+      d.hi = Math.max(d.hi, idx);
+    } else this.dirtyGts.set(gdi, { lo: idx, hi: idx });
+  }
+
+  private requireWritable(): void {
+    if (this.layout.compressed) throw new UnsupportedImageError(this.file.path, 'streamOptimized extents are read-only; convert the disk to write it');
+    if (!this.writable) throw new StorageError(`${this.file.path}: opened read-only`, 'storage.readonly');
+  }
+
+  private filler(sectors: number): Uint8Array {
+    if (!this.fillBuf || this.fillBuf.length < sectors * 512) this.fillBuf = new Uint8Array(Math.max(sectors, this.grainSize) * 512);
+    return this.fillBuf;
+  }
+
+  write(sector: number, count: number, buf: Uint8Array, off: number, hole: HoleReader, hasParent: boolean): void {
+    this.requireWritable();
+    const gs = this.grainSize;
+    const endBefore = this.eof;
+    while (count > 0) {
+      let g = Math.floor(sector / gs);
+      const within = sector - g * gs;
+      let n = Math.min(count, gs - within);
+      const e = this.entry(g);
+      if (this.isData(e)) {
+        while (n < count && this.entry(g + 1) === this.entry(g) + gs) {
+          g++;
+          n = Math.min(count, n + gs);
+        }
+        this.file.write(buf, off, n * 512, (e + within) * 512);
+      } else {
+        // Allocate a run of consecutive unallocated grains at the end of the file.
+        const firstG = g;
+        const firstState = e;
+        while (n < count && !this.isData(this.entry(g + 1))) {
+          g++;
+          n = Math.min(count, n + gs);
+        }
+        const grains = g - firstG + 1;
+        const start = this.eof;
+        this.eof += grains * gs;
+        const tail = grains * gs - within - n; // sectors after the data in the last grain
+        // A grain that was a hole over a parent takes the parent's sectors around the write;
+        // otherwise the rest reads as zero, which the file's new (sparse) end already is.
+        const copyHead = within > 0 && firstState === 0 && hasParent;
+        const lastState = this.entry(g);
+        const copyTail = tail > 0 && lastState === 0 && hasParent;
+        if (copyHead) {
+          const f = this.filler(within);
+          hole(firstG * gs, within, f, 0);
+          this.file.write(f, 0, within * 512, start * 512);
+        }
+        this.file.write(buf, off, n * 512, (start + within) * 512);
+        if (copyTail) {
+          const f = this.filler(tail);
+          hole(sector + n, tail, f, 0);
+          this.file.write(f, 0, tail * 512, (start + within + n) * 512);
+        } else if (tail > 0) {
+          this.file.truncate(this.eof * 512);
+        }
+        for (let i = 0; i < grains; i++) this.markDirty(firstG + i, start + i * gs);
+      }
+      sector += n;
+      count -= n;
+      off += n * 512;
+    }
+    this.commitTables(endBefore);
+  }
+
+  /** Persists table entries changed by this call: tables before the directory. */
+  private commitTables(endBefore: number): void {
+    if (this.dirtyGts.size === 0) return;
+    if (this.layout.barriers) this.file.sync();
+    const gtSectors = Math.ceil(this.gtBytes / 512);
+    const newDirEntries: number[] = [];
+    for (const [gdi, d] of this.dirtyGts) {
+      const gt = this.gts[gdi]!;
+      const bytes = new Uint8Array(gt.buffer, gt.byteOffset, gt.byteLength);
+      if (this.newGts.has(gdi)) {
+        // A new table (and its redundant copy) goes to the end of the file, whole.
+        const at = this.eof;
+        this.eof += gtSectors;
+        this.file.write(bytes, 0, this.gtBytes, at * 512);
+        let rat = 0;
+        if (this.rgd) {
+          rat = this.eof;
+          this.eof += gtSectors;
+          this.file.write(bytes, 0, this.gtBytes, rat * 512);
+        }
+        newDirEntries.push(gdi, at, rat);
+      } else {
+        const lo = d.lo * 4;
+        const len = (d.hi - d.lo + 1) * 4;
+        const rat = this.rgd?.[gdi] ?? 0;
+        if (rat !== 0) this.file.write(bytes, lo, len, rat * 512 + lo);
+        this.file.write(bytes, lo, len, this.gd[gdi]! * 512 + lo);
+      }
+    }
+    this.dirtyGts.clear();
+    this.newGts.clear();
+    if (newDirEntries.length > 0) {
+      if (this.layout.barriers) this.file.sync();
+      const one = new Uint32Array(1);
+      const oneBytes = new Uint8Array(one.buffer);
+      for (let i = 0; i < newDirEntries.length; i += 3) {
+        const gdi = newDirEntries[i]!;
+        if (this.rgd && this.layout.rgdOffset) {
+          this.rgd[gdi] = newDirEntries[i + 2]!;
+          one[0] = this.rgd[gdi]!;
+          this.file.write(oneBytes, 0, 4, this.layout.rgdOffset * 512 + gdi * 4);
+        }
+        this.gd[gdi] = newDirEntries[i + 1]!;
+        one[0] = this.gd[gdi]!;
+        this.file.write(oneBytes, 0, 4, this.layout.gdOffset * 512 + gdi * 4);
+      }
+    }
+    if (this.eof !== endBefore) this.layout.onEndOfFile?.(this.eof);
+  }
+
+  discard(sector: number, count: number, hole: HoleReader, hasParent: boolean): void {
+    this.requireWritable();
+    const gs = this.grainSize;
+    const endBefore = this.eof;
+    while (count > 0) {
+      const g = Math.floor(sector / gs);
+      const within = sector - g * gs;
+      const n = Math.min(count, gs - within);
+      const e = this.entry(g);
+      if (n === gs) {
+        // Whole grain: mark zeroed if the format can say so, a hole if nothing shows through.
+        if (this.layout.zeroedGrainGte) {
+          if (e !== GTE_ZERO) this.markDirty(g, GTE_ZERO);
+        } else if (!hasParent) {
+          if (e !== 0) this.markDirty(g, 0);
+        } else {
+          this.writeZeros(sector, n, hole, hasParent);
+        }
+      } else if (this.isData(e) || (e === 0 && hasParent)) {
+        this.writeZeros(sector, n, hole, hasParent);
+      }
+      sector += n;
+      count -= n;
+    }
+    this.commitTables(endBefore);
+  }
+
+  private writeZeros(sector: number, n: number, hole: HoleReader, hasParent: boolean): void {
+    const z = new Uint8Array(n * 512);
+    this.commitTables(this.eof);
+    this.write(sector, n, z, 0, hole, hasParent);
+  }
+
+  /** Visits every grain table entry that is not a hole (for check and info). */
+  forEachEntry(visit: (grain: number, entry: number) => void): void {
+    for (let gdi = 0; gdi < this.gd.length; gdi++) {
+      const gt = this.gt(gdi);
+      if (gt === null) continue;
+      for (let i = 0; i < gt.length; i++) if (gt[i] !== 0) visit(gdi * this.gtesPerGt + i, gt[i]!);
+    }
+  }
+
+  isZeroedGrainEntry(e: number): boolean {
+    return e === GTE_ZERO && this.layout.zeroedGrainGte;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}

@@ -1,0 +1,159 @@
+// Leased locks between real processes: the second waits or fails, takes over only after a
+// dead holder's lease ran out, a paused holder learns it lost the lock, and there are never
+// two holders. Short leases keep the test quick.
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inspectLock, LeaseLock, LockedError } from '../../core/storage';
+import { tempDir } from './helpers';
+
+const holder = path.join(import.meta.dirname, 'fixtures', 'lock-holder.ts');
+const LEASE = 800;
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  dir = tempDir('lock');
+});
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  /** performance.now() when each line arrived. */
+  times: number[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+  waitFor: (text: string, timeoutMs?: number) => Promise<number>;
+}
+
+function start(...args: string[]): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', holder, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: string[] = [];
+  const times: number[] = [];
+  let err = '';
+  let partial = '';
+  const waiters: { text: string; resolve: (t: number) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    partial += d.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    for (const l of parts) {
+      lines.push(l);
+      times.push(performance.now());
+      for (const w of waiters.filter((w) => l.startsWith(w.text))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(performance.now());
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    lines,
+    times,
+    stderr: () => err,
+    exited,
+    waitFor: (text, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const i = lines.findIndex((l) => l.startsWith(text));
+        if (i >= 0) return resolve(times[i]!);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; got ${JSON.stringify(lines)} ${err}`)), timeoutMs);
+        waiters.push({ text, resolve: (t) => (clearTimeout(timer), resolve(t)) });
+      }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const killed = (p: Proc) => new Promise<number>((r) => p.child.on('exit', () => r(performance.now())));
+
+describe('LeaseLock in one process', () => {
+  it('a second acquire fails at once with timeout 0, and succeeds after release', async () => {
+    const target = path.join(dir, 'one.vmdk');
+    const a = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'esx-a' });
+    expect(a.held).toBe(true);
+    expect(inspectLock(target)).toMatchObject({ state: 'held', record: { host: 'esx-a' } });
+    const err = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'esx-b', timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockedError);
+    expect((err as Error).message).toMatch(/one\.vmdk: locked by host esx-a \(pid \d+\)/);
+    a.release();
+    expect(inspectLock(target).state).toBe('free');
+    const b = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'esx-b', timeoutMs: 0 });
+    expect(b.generation).toBe(a.generation + 1);
+    b.dispose();
+  });
+});
+
+describe('LeaseLock between processes', () => {
+  it('the second waits while the first lives, and takes over only after its lease ran out', async () => {
+    const target = path.join(dir, 'two.vmdk');
+    const a = start(target, String(LEASE), 'host-a', 'hold');
+    await a.waitFor('acquired');
+    const b = start(target, String(LEASE), 'host-b', 'hold');
+    await sleep(LEASE * 4); // several leases: A keeps renewing, B must keep waiting
+    expect(b.lines).toEqual([]);
+    const failing = start(target, String(LEASE), 'host-c', 'hold', '0');
+    expect(await failing.exited).toBe(3);
+    expect(failing.stderr().trim()).toMatch(/^.*two\.vmdk: locked by host host-a \(pid \d+\); its lease of 1 s runs out only after its heartbeat stops$/);
+    const died = killed(a);
+    a.child.kill('SIGKILL');
+    const deathAt = await died;
+    const takenAt = await b.waitFor('acquired');
+    // The lease is honoured: B could not have seen A silent for a full lease any sooner.
+    expect(takenAt - deathAt).toBeGreaterThanOrEqual(LEASE * 0.9);
+    expect(b.lines).toEqual(['acquired 2']);
+  });
+
+  it('a paused holder loses the lock to a waiter and notices when it resumes', async () => {
+    const target = path.join(dir, 'pause.vmdk');
+    const a = start(target, String(LEASE), 'host-a', 'hold');
+    await a.waitFor('acquired');
+    const b = start(target, String(LEASE), 'host-b', 'hold');
+    await sleep(LEASE);
+    a.child.kill('SIGSTOP');
+    await b.waitFor('acquired');
+    a.child.kill('SIGCONT');
+    await a.waitFor('lost');
+    expect(inspectLock(target).record?.host).toBe('host-b');
+  });
+
+  it('three waiters on a dead holder: exactly one breaks the lock', async () => {
+    const target = path.join(dir, 'race.vmdk');
+    const a = start(target, String(LEASE), 'host-a', 'hold');
+    await a.waitFor('acquired');
+    const waiters = ['b', 'c', 'd'].map((h) => start(target, String(LEASE), `host-${h}`, 'hold'));
+    await sleep(200);
+    a.child.kill('SIGKILL');
+    await Promise.race(waiters.map((w) => w.waitFor('acquired')));
+    await sleep(LEASE * 3); // the winner keeps renewing; the others must keep waiting
+    const winners = waiters.filter((w) => w.lines.includes('acquired 2'));
+    expect(winners.length).toBe(1);
+    expect(waiters.flatMap((w) => w.lines)).toEqual(['acquired 2']);
+  });
+
+  it('four processes contending, one killed while holding: never two holders', async () => {
+    const target = path.join(dir, 'stress.vmdk');
+    const owner = path.join(dir, 'owner.txt');
+    const victim = start(target, '1000', 'host-v', 'hold');
+    await victim.waitFor('acquired');
+    const workers = ['a', 'b', 'c', 'd'].map((h) => start(target, '1000', `host-${h}`, 'stress', '12', owner));
+    await sleep(100);
+    victim.child.kill('SIGKILL');
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const all = workers.flatMap((w) => w.lines);
+    expect(all.filter((l) => l === 'violation')).toEqual([]);
+    expect(all.filter((l) => l === 'done').length).toBe(4);
+    // Generation numbers were handed out once each.
+    const gens = all.filter((l) => l.startsWith('acquired')).map((l) => Number(l.split(' ')[1]));
+    expect(new Set(gens).size).toBe(gens.length);
+    // Every round ran (a round a starved worker lost is counted as "lost", not a violation).
+    expect(gens.length).toBe(48);
+  }, 60_000);
+});
