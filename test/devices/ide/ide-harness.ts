@@ -150,6 +150,7 @@ export class Host {
     const cdb12 = new Uint8Array(12);
     cdb12.set(cdb);
     this.writeWords(cdb12);
+    if (opts.dma) return { data: new Uint8Array(0), status: this.alt(), error: this.error(), blocks: [] };
     const chunks: Uint8Array[] = [];
     const blocks: number[] = [];
     for (let guard = 0; guard < 100000; guard++) {
