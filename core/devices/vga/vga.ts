@@ -390,6 +390,7 @@ export class Vga {
       this.gc[6] = (this.gc[6]! & ~0x0c) | 0x05;
       this.gc[5] |= 0x40;
       this.seq[4] |= 0x08;
+      this.seq[2] |= 0x0f; // all planes written
     } else if (!(v & VBE_DISPI_ENABLED) && was) {
       this.bankOffset = 0;
       r[VBE_DISPI_INDEX_BANK] = 0;
