@@ -58,9 +58,12 @@ export function encodeBootOrder(paths: readonly string[]): Uint8Array {
   return asciiz(paths.map((p) => `${p}\n`).join(''));
 }
 
-/** OpenFirmware path of an IDE device on the PIIX3 at 00:01.1, as SeaBIOS builds it. */
-export function ideBootPath(channel: 0 | 1, unit: 0 | 1, kind: 'disk' | 'cdrom'): string {
-  return `/pci@i0cf8/ide@1,1/drive@${channel}/${kind}@${unit}`;
+/**
+ * OpenFirmware path of an IDE device (disk or CD-ROM alike) on the PIIX3 at 00:01.1, as
+ * SeaBIOS matches it (src/boot.c bootprio_find_ata_device: ".../drive@CHANNEL/disk@UNIT").
+ */
+export function ideBootPath(channel: 0 | 1, unit: 0 | 1): string {
+  return `/pci@i0cf8/ide@1,1/drive@${channel}/disk@${unit}`;
 }
 
 /**

@@ -181,7 +181,7 @@ describe('PC firmware items', () => {
         { address: 0, length: 0x9fc00, type: 1 },
         { address: 0x100000, length: (256 << 20) - 0x100000, type: 1 },
       ],
-      bootOrder: [ideBootPath(1, 0, 'cdrom'), ideBootPath(0, 0, 'disk')],
+      bootOrder: [ideBootPath(1, 0), ideBootPath(0, 0)],
       bootFailWaitMs: 1000,
     });
     expect(new DataView(readItem(FW_CFG_RAM_SIZE, 8).buffer).getBigUint64(0, true)).toBe(256n << 20n);
@@ -195,7 +195,7 @@ describe('PC firmware items', () => {
     expect(dv.getBigUint64(28, true)).toBe(BigInt((256 << 20) - 0x100000));
     expect(dv.getUint32(36, true)).toBe(1);
     const order = readItem(dir.get('bootorder')!.key, dir.get('bootorder')!.size);
-    expect(text(order)).toBe('/pci@i0cf8/ide@1,1/drive@1/cdrom@0\n/pci@i0cf8/ide@1,1/drive@0/disk@0\n\0');
+    expect(text(order)).toBe('/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@0\n\0');
     expect(readItem(dir.get('etc/boot-fail-wait')!.key, 4)).toEqual(Uint8Array.of(0xe8, 3, 0, 0));
     expect(dir.get('etc/system-states')!.size).toBe(6);
     expect(dir.has('etc/table-loader')).toBe(false); // no tables: SeaBIOS builds its own

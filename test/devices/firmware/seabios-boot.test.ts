@@ -1,0 +1,76 @@
+// Debian's SeaBIOS and SeaVGABIOS run from reset over the device models and find what a
+// guest should: fw_cfg (with DMA) for RAM and boot order, the PIIX3 IDE disk and CD-ROM,
+// the VGA in text mode with the banner on screen; then they boot a disk (INT 13h reads via
+// ATA PIO) and an El Torito CD (ATAPI READ(10)) made with xorriso.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawBackend } from '../../../core/storage';
+import { tempDir } from '../ide/ide-harness';
+import { firmwarePc, SEABIOS, VGABIOS } from './seabios-machine';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const here = new URL('.', import.meta.url).pathname;
+let diskPath = '';
+let isoPath = '';
+
+beforeAll(() => {
+  const asm = join(here, 'boot-sector.asm');
+  const hd = join(tmp.dir, 'hd.bin');
+  const cd = join(tmp.dir, 'cd.bin');
+  execFileSync('nasm', ['-f', 'bin', '-DLBA=1', '-DOFF=0', '-o', hd, asm]);
+  execFileSync('nasm', ['-f', 'bin', '-DLBA=16', '-DOFF=1', '-o', cd, asm]);
+  const text = Buffer.from('HDD LBA1 READ OK\r\n\0');
+  const disk = Buffer.alloc(4 << 20);
+  readFileSync(hd).copy(disk, 0);
+  text.copy(disk, 512);
+  diskPath = join(tmp.dir, 'disk.img');
+  writeFileSync(diskPath, disk);
+  const root = join(tmp.dir, 'cdroot');
+  mkdirSync(root);
+  const bootImage = Buffer.alloc(2048);
+  readFileSync(cd).copy(bootImage, 0);
+  writeFileSync(join(root, 'boot.img'), bootImage);
+  isoPath = join(tmp.dir, 'boot.iso');
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-o', isoPath, '-b', 'boot.img', '-no-emul-boot', '-boot-load-size', '4', root], { stdio: 'ignore' });
+});
+
+const haveFirmware = existsSync(SEABIOS) && existsSync(VGABIOS);
+
+describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
+  it('boots a hard disk: fw_cfg found, disk identified, VGA text banner, INT 13h reads through ATA', () => {
+    const pc = firmwarePc({ disk: RawBackend.open(diskPath, { readOnly: true }) });
+    pc.run((d) => d.includes('HDD LBA1 READ OK') || d.includes('READ FAILED'), 4000);
+    const d = pc.debug();
+    expect(d).toContain('Found QEMU fw_cfg');
+    expect(d).toContain('QEMU fw_cfg DMA interface supported');
+    expect(d).toMatch(/qemu\/e820: addr 0x0000000000100000 len 0x0000000001f00000 \[RAM\]/);
+    expect(d).toContain('Start SeaVGABIOS');
+    expect(d).toMatch(/VBE DISPI: lfb_addr=[0-9a-f]+, size 16 MB/);
+    expect(d).toContain('ata0-0: VMDESK HARDDISK ATA-6 Hard-Disk (4 MiBytes)');
+    expect(d).toContain('Booting from Hard Disk...');
+    expect(d).toContain('HDD LBA1 READ OK');
+    const screen = pc.screenText();
+    expect(screen[0]).toMatch(/^SeaBIOS \(version 1\./);
+    expect(screen.some((l) => l.includes('BOOT SECTOR RUNNING'))).toBe(true);
+    const frame = pc.renderer.update(0);
+    expect(frame).toMatchObject({ width: 720, height: 400, mode: 'text' });
+    // The banner is drawn with the font the VGA BIOS loaded into plane 2: "S" has lit pixels.
+    let lit = 0;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 9; x++) if (pc.renderer.pixels[(y * 720 + x) * 4]! > 0x80) lit++;
+    expect(lit).toBeGreaterThan(10);
+    expect(lit).toBeLessThan(9 * 16);
+  });
+
+  it('boots an El Torito CD first when the boot order says so, reading the ISO through ATAPI', () => {
+    const pc = firmwarePc({ disk: RawBackend.open(diskPath, { readOnly: true }), cdrom: RawBackend.open(isoPath, { readOnly: true }) });
+    pc.run((d) => d.includes('CD001') || d.includes('READ FAILED'), 4000);
+    const d = pc.debug();
+    expect(d).toContain('DVD/CD [ata1-0: VMDESK CD-ROM ATAPI-6 DVD/CD]');
+    expect(d).toContain('Booting from DVD/CD...');
+    expect(d).toContain('BOOT SECTOR RUNNING');
+    expect(d).toContain('CD001'); // the primary volume descriptor at LBA 16
+  });
+});
