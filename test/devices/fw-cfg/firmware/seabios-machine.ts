@@ -3,10 +3,10 @@
 // console (port 0x402) is captured. The VM builder proper lives in core/vmm; this is the
 // smallest wiring that lets the device tests see what the firmware does with the devices.
 import { readFileSync } from 'node:fs';
-import { ManualClock, MmioBus, PortBus } from '../../../core/bus';
-import { Cpu } from '../../../core/cpu';
-import { X87 } from '../../../core/cpu/fpu';
-import { CpuMmu } from '../../../core/cpu/mmu';
+import { ManualClock, MmioBus, PortBus } from '../../../../core/bus';
+import { Cpu } from '../../../../core/cpu';
+import { X87 } from '../../../../core/cpu/fpu';
+import { CpuMmu } from '../../../../core/cpu/mmu';
 import {
   addPcFirmwareItems,
   AtaDisk,
@@ -31,9 +31,9 @@ import {
   SystemControlPortB,
   Vga,
   VgaRenderer,
-} from '../../../core/devices';
-import { GuestMemory } from '../../../core/memory';
-import type { BlockBackend } from '../../../core/storage';
+} from '../../../../core/devices';
+import { GuestMemory } from '../../../../core/memory';
+import type { BlockBackend } from '../../../../core/storage';
 
 export const SEABIOS = '/usr/share/seabios/bios.bin';
 export const VGABIOS = '/usr/share/seabios/vgabios-stdvga.bin';

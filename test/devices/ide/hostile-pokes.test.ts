@@ -2,10 +2,10 @@
 // random accesses of every size to every register, window and BAR never throw, the
 // renderer still draws, and saved state still round-trips.
 import { describe, expect, it } from 'vitest';
-import { type AccessSize, MmioBus, PortBus } from '../../core/bus';
-import { AtaDisk, AtapiCdrom, attachIde, attachVga, FwCfg, PciBus, PciConfigMechanism1, PciVga, Piix3Ide, Vga, VgaRenderer } from '../../core/devices';
-import { GuestMemory } from '../../core/memory';
-import type { BlockBackend } from '../../core/storage';
+import { type AccessSize, MmioBus, PortBus } from '../../../core/bus';
+import { AtaDisk, AtapiCdrom, attachIde, attachVga, FwCfg, PciBus, PciConfigMechanism1, PciVga, Piix3Ide, Vga, VgaRenderer } from '../../../core/devices';
+import { GuestMemory } from '../../../core/memory';
+import type { BlockBackend } from '../../../core/storage';
 
 /** An in-memory disk (the BlockBackend contract, no file). */
 function memoryDisk(sectors: number, readOnly = false): BlockBackend {

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawBackend } from '../../../core/storage';
-import { tempDir } from '../ide/ide-harness';
+import { RawBackend } from '../../../../core/storage';
+import { tempDir } from '../../ide/ide-harness';
 import { firmwarePc, SEABIOS, VGABIOS } from './seabios-machine';
 
 const tmp = tempDir();
