@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawBackend } from '../../../../core/storage';
+import { layoutAcpiTables } from '../../../../core/vmm/acpi';
 import { tempDir } from '../../ide/ide-harness';
 import { firmwarePc, SEABIOS, VGABIOS } from './seabios-machine';
 
@@ -72,5 +73,36 @@ describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
     expect(d).toContain('Booting from DVD/CD...');
     expect(d).toContain('BOOT SECTOR RUNNING');
     expect(d).toContain('CD001'); // the primary volume descriptor at LBA 16
+  });
+
+  it('loads ACPI tables through etc/table-loader: RSDP in the F-segment, checksummed RSDT, FADT, MADT, DSDT', () => {
+    const tables = layoutAcpiTables().tables.filter((t) => ['FACP', 'FACS', 'APIC', 'DSDT'].includes(t.signature)).map((t) => t.bytes);
+    const pc = firmwarePc({ disk: RawBackend.open(diskPath, { readOnly: true }), acpiTables: tables });
+    pc.run((d) => d.includes('HDD LBA1 READ OK'), 4000);
+    const mem = pc.memory.u8;
+    const dv = pc.memory.view;
+    let rsdp = -1;
+    for (let a = 0xe0000; a < 0x100000; a += 16) {
+      if (String.fromCharCode(...mem.subarray(a, a + 8)) === 'RSD PTR ') {
+        rsdp = a;
+        break;
+      }
+    }
+    expect(rsdp).toBeGreaterThan(0);
+    const sum = (at: number, len: number): number => mem.subarray(at, at + len).reduce((x, y) => (x + y) & 0xff, 0);
+    expect(sum(rsdp, 20)).toBe(0);
+    const rsdt = dv.getUint32(rsdp + 16, true);
+    expect(String.fromCharCode(...mem.subarray(rsdt, rsdt + 4))).toBe('RSDT');
+    expect(String.fromCharCode(...mem.subarray(rsdt + 10, rsdt + 16))).toBe('VMDESK'); // ours, not SeaBIOS's fallback
+    expect(sum(rsdt, dv.getUint32(rsdt + 4, true))).toBe(0);
+    const entries = [0, 1].map((i) => dv.getUint32(rsdt + 36 + 4 * i, true));
+    expect(entries.map((a) => String.fromCharCode(...mem.subarray(a, a + 4)))).toEqual(['FACP', 'APIC']);
+    const fadt = entries[0]!;
+    expect(sum(fadt, dv.getUint32(fadt + 4, true))).toBe(0);
+    const dsdt = dv.getUint32(fadt + 40, true);
+    expect(String.fromCharCode(...mem.subarray(dsdt, dsdt + 4))).toBe('DSDT');
+    expect(sum(dsdt, dv.getUint32(dsdt + 4, true))).toBe(0);
+    const facs = dv.getUint32(fadt + 36, true);
+    expect(String.fromCharCode(...mem.subarray(facs, facs + 4))).toBe('FACS');
   });
 });

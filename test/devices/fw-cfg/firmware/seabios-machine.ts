@@ -67,6 +67,7 @@ function routeVgaHole(cpu: Cpu, probe: () => boolean): void {
 
 export interface FirmwarePc {
   cpu: Cpu;
+  memory: GuestMemory;
   vga: Vga;
   renderer: VgaRenderer;
   ide: Piix3Ide;
@@ -78,7 +79,7 @@ export interface FirmwarePc {
   screenText(): string[];
 }
 
-export function firmwarePc(opts: { disk?: BlockBackend; cdrom?: BlockBackend; bootOrder?: string[]; ramMiB?: number }): FirmwarePc {
+export function firmwarePc(opts: { disk?: BlockBackend; cdrom?: BlockBackend; bootOrder?: string[]; ramMiB?: number; acpiTables?: Uint8Array[] }): FirmwarePc {
   const ram = (opts.ramMiB ?? 32) << 20;
   const memory = GuestMemory.allocate(ram);
   const ports = new PortBus();
@@ -129,6 +130,7 @@ export function firmwarePc(opts: { disk?: BlockBackend; cdrom?: BlockBackend; bo
     ],
     bootOrder: opts.bootOrder ?? [ideBootPath(1, 0), ideBootPath(0, 0)],
     bootFailWaitMs: 1000,
+    acpiTables: opts.acpiTables,
   });
   const bios = new Uint8Array(readFileSync(SEABIOS));
   // The BIOS image at the top of 4 GiB, and its last 128 KiB also at 0xE0000 (shadowed RAM).
@@ -158,6 +160,7 @@ export function firmwarePc(opts: { disk?: BlockBackend; cdrom?: BlockBackend; bo
   const renderer = new VgaRenderer(vga);
   return {
     cpu,
+    memory,
     vga,
     renderer,
     ide,
