@@ -48,6 +48,8 @@ export class VgaRenderer {
   private lastCharPhase = -1;
   private readonly fontCopy = new Uint8Array(2 * 8192);
   private readonly fontNow = new Uint8Array(2 * 8192);
+  /** What each text cell showed last: code | attr << 8 | cursor << 16 | blink-off << 17; -1 unknown. */
+  private cells = new Int32Array(0);
 
   constructor(private readonly vga: Vga) {}
 
@@ -203,6 +205,8 @@ export class VgaRenderer {
     this.lastCursorGeneration = v.cursorGeneration;
     this.lastCursorAddr = cursorAddr;
     this.lastCursorPhase = cursorPhase;
+    if (this.cells.length !== cols * rows) this.cells = new Int32Array(cols * rows);
+    if (full) this.cells.fill(-1);
     for (let row = 0; row < rows; row++) {
       const rowAddr = (start + row * lineOffset) & 0xffff;
       const redraw = full || v.dirty.anyIn(rowAddr * 4, cols * 4) || (cursorChanged && (row === oldCursorRow || row === newCursorRow));
@@ -224,10 +228,15 @@ export class VgaRenderer {
     const cellW = double ? cw >> 1 : cw;
     const curStart = v.crtc[0x0a]! & 0x1f;
     const curEnd = Math.min(v.crtc[0x0b]! & 0x1f, ch - 1);
+    const cells = this.cells;
     for (let col = 0; col < cols; col++) {
       const addr = (rowAddr + col) & 0xffff;
       const code = vram[addr * 4]!;
       const attr = vram[addr * 4 + 1]!;
+      // Skip cells that show exactly what they showed last frame.
+      const key = code | (attr << 8) | (addr === cursorAddr ? 0x10000 : 0) | (blinkOff && attr & 0x80 ? 0x20000 : 0);
+      if (cells[row * cols + col] === key) continue;
+      cells[row * cols + col] = key;
       let bg = attr >> 4;
       let fgColor = this.pal16[attr & 0x0f]!;
       if (blinkEnabled) {
@@ -330,6 +339,22 @@ export class VgaRenderer {
     const size = vram.length;
     const w = this.width;
     let i = y * w;
+    if (bpp === 32 && (lineStart & 3) === 0 && lineStart + w * 4 <= size) {
+      // BGRX dwords to RGBA: swap R and B, force alpha.
+      const v32 = this.vga.vram32;
+      const px = this.px;
+      const tiles = this.tiles.tiles;
+      const tileRow = (y >> 4) * this.tiles.tilesX;
+      for (let x = 0, o = lineStart >>> 2; x < w; x++, i++, o++) {
+        const v = v32[o]!;
+        const color = (0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff)) | 0;
+        if (px[i] !== color) {
+          px[i] = color;
+          tiles[tileRow + (x >> 4)] = 1;
+        }
+      }
+      return;
+    }
     const step = bpp === 15 || bpp === 16 ? 2 : bpp >> 3;
     for (let x = 0, o = lineStart; x < w; x++, i++, o += step) {
       if (o + step > size) return;

@@ -521,10 +521,13 @@ export class Vga {
 
   writeLfb(offset: number, size: AccessSize, value: number): void {
     if (offset + size > this.vram.length) return;
-    if (size === 1) this.vram[offset] = value;
+    if (size === 4 && (offset & 3) === 0) this.vram32[offset >>> 2] = value;
+    else if (size === 1) this.vram[offset] = value;
     else if (size === 2) this.vramView.setUint16(offset, value, true);
     else this.vramView.setUint32(offset, value, true);
-    this.dirty.mark(offset);
+    const bits = this.dirty.bits;
+    const g = offset >>> 10;
+    bits[g >>> 5]! |= 1 << (g & 31);
     if (((offset + size - 1) ^ offset) >>> 10) this.dirty.mark(offset + size - 1);
   }
 }
