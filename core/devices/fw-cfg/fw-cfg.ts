@@ -232,6 +232,12 @@ export class FwCfg implements PortDevice {
     mem.markDirty(lo, 4);
   }
 
+  /** Machine reset: selector 0, no DMA address half written. Items stay. */
+  reset(): void {
+    this.dmaReg.fill(0);
+    this.select(0);
+  }
+
   save(): FwCfgState {
     const writable: Record<string, number[]> = {};
     for (const [key, item] of this.items) if (item.writable) writable[String(key)] = Array.from(item.data);

@@ -136,6 +136,25 @@ export class Vga {
     };
   }
 
+  /** Machine reset: registers to power-on values, VBE off; VRAM keeps its contents. */
+  reset(): void {
+    this.misc = this.featureControl = 0;
+    this.seqIndex = this.crtcIndex = this.gcIndex = this.arIndex = 0;
+    this.seq.fill(0);
+    this.crtc.fill(0);
+    this.gc.fill(0);
+    this.ar.fill(0);
+    this.arFlipFlop = false;
+    this.dacWriteIndex = this.dacReadIndex = this.dacSub = this.dacState = 0;
+    this.pelMask = 0xff;
+    this.vbeIndex = 0;
+    this.vbe.fill(0);
+    this.vbe[VBE_DISPI_INDEX_BPP] = 8;
+    this.vbeId = VBE_DISPI_ID5;
+    this.bankOffset = 0;
+    this.generation++;
+  }
+
   get vramSize(): number {
     return this.vram.length;
   }

@@ -293,6 +293,17 @@ describe('rendering', () => {
     expect(s.renderer.update().mode).toBe('blank');
   });
 
+  it('a machine reset turns VBE off and the registers to power-on values', () => {
+    const s = setup();
+    setMode(s.ports, MODE_13H);
+    s.ports.write(0x1ce, 2, 4);
+    s.ports.write(0x1cf, 2, 0x41);
+    s.vga.reset();
+    expect(s.vga.vbeEnabled).toBe(false);
+    expect(s.ports.read(0x3cc, 1)).toBe(0);
+    expect(s.renderer.update().mode).toBe('blank');
+  });
+
   it('survives save/restore with the same picture', () => {
     const a = textScreen();
     a.w8(0xb8000, 0x41);
