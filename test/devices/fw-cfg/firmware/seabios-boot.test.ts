@@ -39,6 +39,8 @@ beforeAll(() => {
 });
 
 const haveFirmware = existsSync(SEABIOS) && existsSync(VGABIOS);
+const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
+const LDLINUX = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 
 describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
   it('boots a hard disk: fw_cfg found, disk identified, VGA text banner, INT 13h reads through ATA', () => {
@@ -104,5 +106,27 @@ describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
     expect(sum(dsdt, dv.getUint32(dsdt + 4, true))).toBe(0);
     const facs = dv.getUint32(fadt + 36, true);
     expect(String.fromCharCode(...mem.subarray(facs, facs + 4))).toBe('FACS');
+  });
+
+  it.runIf(existsSync(ISOLINUX))('runs Debian\'s ISOLINUX from an xorriso ISO: it reads its config from the CD and prompts', () => {
+    const root = join(tmp.dir, 'isoroot');
+    mkdirSync(join(root, 'isolinux'), { recursive: true });
+    writeFileSync(join(root, 'isolinux', 'isolinux.bin'), readFileSync(ISOLINUX));
+    writeFileSync(join(root, 'isolinux', 'ldlinux.c32'), readFileSync(LDLINUX));
+    writeFileSync(join(root, 'isolinux', 'isolinux.cfg'), 'SAY HELLO FROM ISOLINUX CONFIG\nPROMPT 1\nTIMEOUT 0\nLABEL x\n  KERNEL /nothing\n');
+    const iso = join(tmp.dir, 'isolinux.iso');
+    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', root], { stdio: 'ignore' });
+    const pc = firmwarePc({ cdrom: RawBackend.open(iso, { readOnly: true }) });
+    let screen: string[] = [];
+    let n = 0;
+    pc.run(() => {
+      if (++n % 100 !== 0) return false;
+      screen = pc.screenText();
+      return screen.some((l) => l.startsWith('boot:'));
+    }, 8000);
+    screen = pc.screenText();
+    expect(screen.some((l) => l.startsWith('ISOLINUX 6.'))).toBe(true);
+    expect(screen).toContain('HELLO FROM ISOLINUX CONFIG');
+    expect(screen.some((l) => l.startsWith('boot:'))).toBe(true);
   });
 });
