@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawBackend } from '../../../../core/storage';
+import { openImage, RawBackend } from '../../../../core/storage';
 import { layoutAcpiTables } from '../../../../core/vmm/acpi';
 import { tempDir } from '../../ide/ide-harness';
 import { firmwarePc, SEABIOS, VGABIOS } from './seabios-machine';
@@ -41,6 +41,8 @@ beforeAll(() => {
 const haveFirmware = existsSync(SEABIOS) && existsSync(VGABIOS);
 const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
 const LDLINUX = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+const SYSLINUX_MBR = '/usr/lib/syslinux/mbr/mbr.bin';
+const haveSyslinuxTools = ['/usr/bin/syslinux', '/usr/sbin/mkfs.fat', '/usr/bin/mcopy', '/usr/sbin/sfdisk', '/usr/bin/qemu-img', SYSLINUX_MBR].every((f) => existsSync(f));
 
 describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
   it('boots a hard disk: fw_cfg found, disk identified, VGA text banner, INT 13h reads through ATA', () => {
@@ -128,5 +130,34 @@ describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
     expect(screen.some((l) => l.startsWith('ISOLINUX 6.'))).toBe(true);
     expect(screen).toContain('HELLO FROM ISOLINUX CONFIG');
     expect(screen.some((l) => l.startsWith('boot:'))).toBe(true);
+  });
+
+  it.runIf(haveSyslinuxTools)('runs SYSLINUX from a FAT partition of a VMDK disk (sfdisk, mkfs.fat, mtools, syslinux --install, qemu-img)', () => {
+    const raw = join(tmp.dir, 'fat.img');
+    writeFileSync(raw, Buffer.alloc(16 << 20));
+    execFileSync('sfdisk', ['-q', raw], { input: 'start=2048, type=6, bootable\n' });
+    const mbr = readFileSync(SYSLINUX_MBR);
+    const disk = readFileSync(raw);
+    mbr.copy(disk, 0, 0, 440);
+    writeFileSync(raw, disk);
+    execFileSync('mkfs.fat', ['-F', '16', '--offset', '2048', raw, String((15 << 20) / 1024)], { stdio: 'ignore' });
+    const cfg = join(tmp.dir, 'syslinux.cfg');
+    writeFileSync(cfg, 'SAY HELLO FROM SYSLINUX ON FAT\nPROMPT 1\nTIMEOUT 0\nLABEL x\n  KERNEL /nothing\n');
+    execFileSync('mcopy', ['-i', `${raw}@@1M`, cfg, '::syslinux.cfg']);
+    execFileSync('syslinux', ['--install', '--offset', String(2048 * 512), raw]);
+    const vmdk = join(tmp.dir, 'fat.vmdk');
+    execFileSync('qemu-img', ['convert', '-O', 'vmdk', raw, vmdk]);
+    const pc = firmwarePc({ disk: openImage(vmdk, { readOnly: true }), bootOrder: [] });
+    let screen: string[] = [];
+    let n = 0;
+    pc.run(() => {
+      if (++n % 100 !== 0) return false;
+      screen = pc.screenText();
+      return screen.some((l) => l.startsWith('boot:'));
+    }, 8000);
+    screen = pc.screenText();
+    expect(pc.debug()).toContain('ata0-0: VMDESK HARDDISK ATA-6 Hard-Disk (16 MiBytes)');
+    expect(screen.some((l) => /^SYSLINUX 6\.\d+ EDD/.test(l))).toBe(true);
+    expect(screen).toContain('HELLO FROM SYSLINUX ON FAT');
   });
 });
