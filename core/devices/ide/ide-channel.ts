@@ -38,6 +38,7 @@ import { BusMasterChannel, DMA_OK, DMA_SHORT } from './bus-master';
 import { ataIdentify, atapiIdentify } from './identify';
 import { AtaDisk, AtapiCdrom, type IdeDrive, type TransferModes } from './ide-drives';
 import { TaskFile } from './task-file';
+import { restoreDrive, saveDrive, type IdeChannelState } from './state';
 
 // What happens when the current DRQ block has been moved.
 const NEXT_NONE = 0;
@@ -67,29 +68,6 @@ export interface IdeChannelOptions {
   slave?: IdeDrive;
 }
 
-export interface IdeChannelState {
-  regs: Record<string, number>[];
-  unit: number;
-  control: number;
-  intrq: boolean;
-  xfer: number;
-  next: number;
-  pos: number;
-  chunkEnd: number;
-  dataEnd: number;
-  buf: string;
-  opLba: number;
-  opRemaining: number;
-  opBlock: number;
-  dmaPending: number;
-  cdLba: number;
-  cdRemaining: number;
-  cdBcl: number;
-  cdDma: boolean;
-  activeUnit: number;
-  busMaster: ReturnType<BusMasterChannel['save']>;
-  drives: (Record<string, unknown> | null)[];
-}
 
 export class IdeChannel {
   readonly busMaster: BusMasterChannel;
@@ -894,29 +872,5 @@ export class IdeChannel {
       if (d && ds) restoreDrive(d, ds);
     });
     this.irq.setLevel(this.intrq && !(this.control & DC_NIEN));
-  }
-}
-
-function saveDrive(d: IdeDrive): Record<string, unknown> {
-  if (d instanceof AtaDisk) {
-    return { kind: 'disk', multipleCount: d.multipleCount, writeCache: d.writeCache, curHeads: d.curHeads, curSectorsPerTrack: d.curSectorsPerTrack, modes: { ...d.modes } };
-  }
-  return { kind: 'cdrom', locked: d.locked, senseKey: d.senseKey, asc: d.asc, ascq: d.ascq, unitAttention: d.unitAttention, mediaEvent: d.mediaEvent, modes: { ...d.modes } };
-}
-
-function restoreDrive(d: IdeDrive, s: Record<string, unknown>): void {
-  const num = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : dflt);
-  const m = (s.modes ?? {}) as Partial<TransferModes>;
-  d.modes = { pio: num(m.pio, -1), mwdma: num(m.mwdma, -1), udma: num(m.udma, -1) };
-  if (d instanceof AtaDisk) {
-    d.multipleCount = num(s.multipleCount, MAX_MULTIPLE) & 0xff;
-    d.writeCache = Boolean(s.writeCache);
-    d.curHeads = Math.max(1, Math.min(16, num(s.curHeads, d.heads)));
-    d.curSectorsPerTrack = Math.max(1, Math.min(255, num(s.curSectorsPerTrack, d.sectorsPerTrack)));
-  } else {
-    d.locked = Boolean(s.locked);
-    d.setSense(num(s.senseKey, 0) & 0xf, num(s.asc, 0) & 0xff, num(s.ascq, 0) & 0xff);
-    d.unitAttention = Boolean(s.unitAttention);
-    d.mediaEvent = num(s.mediaEvent, 0) & 0xf;
   }
 }

@@ -9,7 +9,8 @@ import type { Disposable } from '../../common';
 import type { GuestMemory } from '../../memory';
 import { PciConfigSpace, PciFunctionBase, type PciBus } from '../pci';
 import { checkState, DeviceStateError } from '../types';
-import { IdeChannel, type IdeChannelState } from './ide-channel';
+import { IdeChannel } from './ide-channel';
+import type { IdeChannelState } from './state';
 import type { IdeDrive } from './ide-drives';
 
 export interface Piix3IdeOptions {
