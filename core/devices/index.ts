@@ -14,4 +14,7 @@ export * from './lapic';
 export * from './ioapic';
 export * from './acpi-pm';
 export * from './isa-irq';
+export * from './ide';
+export * from './vga';
+export * from './fw-cfg';
 export { type A20Gate, SimpleA20Gate, DeviceStateError } from './types';
