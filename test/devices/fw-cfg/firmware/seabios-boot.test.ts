@@ -80,7 +80,7 @@ describe.runIf(haveFirmware)('SeaBIOS over the device models', () => {
   });
 
   it('loads ACPI tables through etc/table-loader: RSDP in the F-segment, checksummed RSDT, FADT, MADT, DSDT', () => {
-    const tables = layoutAcpiTables().tables.filter((t) => ['FACP', 'FACS', 'APIC', 'DSDT'].includes(t.signature)).map((t) => t.bytes);
+    const tables = layoutAcpiTables(32 << 20).tables.filter((t) => ['FACP', 'FACS', 'APIC', 'DSDT'].includes(t.signature)).map((t) => t.bytes);
     const pc = firmwarePc({ disk: RawBackend.open(diskPath, { readOnly: true }), acpiTables: tables });
     pc.run((d) => d.includes('HDD LBA1 READ OK'), 4000);
     const mem = pc.memory.u8;
