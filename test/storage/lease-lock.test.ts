@@ -6,15 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inspectLock, LeaseLock, LockedError } from '../../core/storage';
-import { tempDir } from './helpers';
+import { bundleFixture, tempDir } from './helpers';
 
-const holder = path.join(import.meta.dirname, 'fixtures', 'lock-holder.ts');
+let holder: string;
 const LEASE = 1200;
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
   dir = tempDir('lock');
+  holder = bundleFixture('lock-holder', dir);
 });
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -32,7 +33,7 @@ interface Proc {
 }
 
 function start(...args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', holder, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [holder, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
   const times: number[] = [];
