@@ -101,7 +101,7 @@ describe('LeaseLock between processes', () => {
     expect(b.lines).toEqual([]);
     const failing = start(target, String(LEASE), 'host-c', 'hold', '0');
     expect(await failing.exited).toBe(3);
-    expect(failing.stderr().trim()).toMatch(/^.*two\.vmdk: locked by host host-a \(pid \d+\); its lease of 1 s runs out only after its heartbeat stops$/);
+    expect(failing.stderr().trim()).toMatch(/^.*two\.vmdk: locked by host host-a \(pid \d+\); its lease of 1.2 s runs out only after its heartbeat stops$/);
     const died = killed(a);
     a.child.kill('SIGKILL');
     const deathAt = await died;
