@@ -129,6 +129,26 @@ describe('LeaseLock between processes', () => {
     expect(inspectLock(target).record?.host).toBe('host-b');
   });
 
+  it('synchronous work that blocks the event loop keeps the lock only by calling heartbeat()', async () => {
+    const target = path.join(dir, 'busy.vmdk');
+    const lock = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'host-busy' });
+    const waiter = start(target, String(LEASE), 'host-w', 'hold');
+    await sleep(300); // the waiter is watching
+    const busy = (ms: number, beat: boolean) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) if (beat) lock.heartbeat();
+    };
+    busy(LEASE * 3, true); // e.g. a long consolidate with heartbeats between chunks
+    await sleep(100);
+    expect(waiter.lines).toEqual([]);
+    expect(lock.held).toBe(true);
+    busy(LEASE * 2.5, false); // the same work without heartbeats: the lease runs out
+    await waiter.waitFor('acquired');
+    expect(lock.held).toBe(false);
+    expect(() => lock.heartbeat()).toThrow(/lock no longer held by this host/);
+    lock.dispose();
+  });
+
   it('three waiters on a dead holder: exactly one breaks the lock', async () => {
     const target = path.join(dir, 'race.vmdk');
     const a = start(target, String(LEASE), 'host-a', 'hold');

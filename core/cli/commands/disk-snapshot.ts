@@ -44,7 +44,12 @@ export const diskConsolidate = defineCommand({
     if (positionals.length !== 1) throw new UsageError('disk consolidate: give exactly one DELTA.vmdk');
     const progress = createProgress(io, 'consolidate');
     const delta = positionals[0]!;
-    const parent = await withDiskLocks([delta, ...parentOf(delta)], () => consolidate(delta, (d, t) => progress.update(d, t)));
+    const parent = await withDiskLocks([delta, ...parentOf(delta)], (heartbeat) =>
+      consolidate(delta, (d, t) => {
+        heartbeat();
+        progress.update(d, t);
+      }),
+    );
     progress.finish();
     io.stdout.write(parent + '\n');
     return 0;

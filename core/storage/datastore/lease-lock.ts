@@ -246,6 +246,15 @@ export class LeaseLock implements Disposable {
     fs.fsyncSync(this.fd);
   }
 
+  /**
+   * For long synchronous work that blocks the event loop (and with it the renewal timer):
+   * renews when a heartbeat is due and throws if the lock was lost. Call it between chunks.
+   */
+  heartbeat(): void {
+    if (this.state === 'held' && performance.now() - this.lastRenew >= this.record.leaseMs / 4) this.renew();
+    this.assertHeld();
+  }
+
   /** One heartbeat. Public for tests and for callers that want to renew before a long job. */
   renew(): void {
     if (this.state !== 'held') return;
