@@ -218,6 +218,7 @@ describe('descriptor nonsense', () => {
   it.each([
     ['unknown createType', goodDescriptor().replace('monolithicFlat', 'monolithicBananas'), /descriptor createType: unknown type "monolithicBananas"/],
     ['extent line gibberish', goodDescriptor('RW lots FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\): size "lots" is not a sector count/],
+    ['zero-sized extent (qemu-iotests 059)', goodDescriptor('RW 0 FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\): extent of 0 sectors/],
     ['negative extent size', goodDescriptor('RW -5 FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\)/],
     ['missing quotes', goodDescriptor('RW 2048 FLAT flat.bin 0'), /descriptor line \d+ \(extent\): cannot parse/],
     ['unknown extent type', goodDescriptor('RW 2048 WOBBLY "flat.bin"'), /unknown extent type "WOBBLY"/],
