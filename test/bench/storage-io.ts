@@ -131,7 +131,8 @@ for (const t of targets) {
 }
 // Repetitions interleave the targets so a noisy neighbour hurts all of them alike.
 for (let rep = 0; rep < REPS; rep++) {
-  for (const t of targets) {
+  // Rotate the order each repetition so no target always runs first (coldest, or most disturbed).
+  for (const t of [...targets.slice(rep % targets.length), ...targets.slice(0, rep % targets.length)]) {
     const r = results.get(t.name)!;
     current = t.name;
     const d = t.make();
