@@ -2,6 +2,7 @@
 import { UsageError } from '../../common';
 import { ADAPTER_TYPES, type AdapterType, createVmdk, formatSize, parseSize, provisioningOf, subformatOf } from '../../storage';
 import { defineCommand } from '../command';
+import { createProgress } from '../progress';
 
 export const diskCreate = defineCommand({
   name: ['disk', 'create'],
@@ -28,7 +29,15 @@ export const diskCreate = defineCommand({
     if (options.adapter && !(ADAPTER_TYPES as readonly string[]).includes(options.adapter)) {
       throw new UsageError(`disk create: unknown adapter type "${options.adapter}" (${ADAPTER_TYPES.join(', ')})`);
     }
-    const files = createVmdk(file, { sizeBytes, provisioning, subformat, adapterType: options.adapter as AdapterType | undefined });
+    const progress = provisioning === 'eagerzeroedthick' ? createProgress(io, 'zeroing') : undefined;
+    const files = createVmdk(file, {
+      sizeBytes,
+      provisioning,
+      subformat,
+      adapterType: options.adapter as AdapterType | undefined,
+      progress: progress ? (d, t) => progress.update(d, t) : undefined,
+    });
+    progress?.finish();
     io.stdout.write(`created ${file} (${formatSize(sizeBytes)}, ${subformat ?? (provisioning === 'thin' ? 'monolithicSparse' : 'monolithicFlat')}, ${provisioning})${files.length > 1 ? `: ${files.length} files` : ''}\n`);
     return 0;
   },
