@@ -171,6 +171,29 @@ describe('hostile sparse headers', () => {
   });
 });
 
+describe('check tells harmless leftovers from damage', () => {
+  it('a redundant grain table one entry behind is a warning; qemu-img and reads are fine', () => {
+    const f = sparse();
+    const buf = fs.readFileSync(f);
+    const rgdOffset = buf.readUInt32LE(48);
+    const rgt0 = buf.readUInt32LE(rgdOffset * 512);
+    patch(f, rgt0 * 512, u32(0)); // as if killed between the two table writes
+    const r = checkVmdk(f);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([`${f}: redundant grain table 0 differs at entry 0 (an interrupted write; the primary table is used)`]);
+    expect(qemuImg('check', f)).toContain('No errors');
+  });
+
+  it('two table entries pointing at the same grain is an error', () => {
+    const f = sparse();
+    const buf = fs.readFileSync(f);
+    const gt0 = buf.readUInt32LE(buf.readUInt32LE(56) * 512);
+    const first = buf.readUInt32LE(gt0 * 512);
+    patch(f, gt0 * 512 + 4, u32(first)); // grain 1 -> grain 0's data
+    expect(checkVmdk(f).errors.join('\n')).toMatch(/grains at sectors \d+ and \d+ overlap/);
+  });
+});
+
 describe('bad streamOptimized markers', () => {
   function firstGrainMarker(file: string): number {
     const buf = fs.readFileSync(file);
