@@ -124,6 +124,9 @@ describe('hostile sparse headers', () => {
     const gt0 = fs.readFileSync(f).readUInt32LE(gdOffset * 512);
     patch(b, gt0 * 512, u32(1)); // GTE 1 without the zeroed-grain flag points into the header
     expect(failure(b)).toMatch(/grain table 0 entry 0: sector 1 points into the file's metadata/);
+    const d = copyOf(f);
+    patch(d, gdOffset * 512, u32(1)); // a grain table on top of the descriptor
+    expect(failure(d)).toMatch(/grainDirectory\[0\]: grain table at sector 1 overlaps the header or descriptor/);
     const c = copyOf(f);
     patch(c, 56, u64(2 ** 60));
     expect(failure(c)).toMatch(/header\.gdOffset/);
