@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vmdesk-${prefix}-`));
+  return fs.mkdtempSync(path.join(os.tmpdir(), `storage-test-${prefix}-`));
 }
 
 export function qemuImg(...args: string[]): string {
