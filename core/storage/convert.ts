@@ -45,7 +45,11 @@ export async function copyData(src: BlockBackend, dst: BlockBackend, progress?: 
   const total = src.sectorCount;
   const read = chunkReader(src);
   const write: (lba: number, n: number, buf: Uint8Array, off: number) => Promise<void> | void =
-    dst instanceof RawBackend ? (lba, n, buf, off) => dst.writeSectorsAsync(lba as Lba, n, buf, off) : (lba, n, buf, off) => dst.writeSectors(lba as Lba, n, buf, off);
+    dst instanceof RawBackend
+      ? (lba, n, buf, off) => dst.writeSectorsAsync(lba as Lba, n, buf, off)
+      : dst instanceof VmdkDisk
+        ? (lba, n, buf, off) => dst.writeSectorsAsync(lba as Lba, n, buf, off)
+        : (lba, n, buf, off) => dst.writeSectors(lba as Lba, n, buf, off);
   const bufs = Array.from({ length: BUFFERS }, () => new Uint8Array(CHUNK_SECTORS * 512));
   const busy: (Promise<unknown> | undefined)[] = new Array(BUFFERS).fill(undefined);
   let scan = 0;

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { convertImage, type ConvertOptions } from '../../core/storage';
 
@@ -14,7 +13,9 @@ const SIZE = Number(process.argv[2] ?? 1024) << 20;
 const RUNS = Number(process.argv[3] ?? 2);
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const vmdesk = path.join(repo, 'bin', 'vmdesk.mjs');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-bench-convert-'));
+// Under the checkout's ignored .cache/ (not /tmp, which other tools sweep); BENCH_DIR overrides.
+fs.mkdirSync(process.env.BENCH_DIR ?? path.join(repo, '.cache'), { recursive: true });
+const dir = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? path.join(repo, '.cache'), 'bench-convert-'));
 const src = path.join(dir, 'src.raw');
 
 function makeSource(): void {

@@ -3,14 +3,16 @@
 // The files live in the OS page cache (this measures the format layer's cost, not the disk).
 // usage: npx tsx test/bench/storage-io.ts [SIZE_MIB=256]
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Lba } from '../../core/common';
 import { type BlockBackend, createVmdk, RawBackend, VmdkDisk } from '../../core/storage';
 
 const SIZE = Number(process.argv[2] ?? 256) << 20;
 const OPS = SIZE / 4096;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-bench-io-'));
+// Under the checkout's ignored .cache/ (not /tmp, which other tools sweep); BENCH_DIR overrides.
+const cacheDir = process.env.BENCH_DIR ?? path.join(import.meta.dirname, '..', '..', '.cache');
+fs.mkdirSync(cacheDir, { recursive: true });
+const dir = fs.mkdtempSync(path.join(cacheDir, 'bench-io-'));
 
 /** Plain fs positional I/O on a raw file, shaped like a BlockBackend. */
 function plainFile(file: string): BlockBackend {
@@ -131,7 +133,8 @@ for (const t of targets) {
 }
 // Repetitions interleave the targets so a noisy neighbour hurts all of them alike.
 for (let rep = 0; rep < REPS; rep++) {
-  for (const t of targets) {
+  // Rotate the order each repetition so no target always runs first (coldest, or most disturbed).
+  for (const t of [...targets.slice(rep % targets.length), ...targets.slice(0, rep % targets.length)]) {
     const r = results.get(t.name)!;
     current = t.name;
     const d = t.make();

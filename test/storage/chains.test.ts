@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lba } from '../../core/common';
-import { consolidate, createSnapshot, createVmdk, revert, VmdkDisk } from '../../core/storage';
+import { consolidate, convertImage, createSnapshot, createVmdk, revert, VmdkDisk } from '../../core/storage';
 import { pattern, qemuCheckClean, qemuCompare, qemuImg, qemuIo, tempDir } from './helpers';
 
 const SIZE = 16 << 20;
@@ -85,6 +85,22 @@ describe('snapshot chains', () => {
     expect(qemuCheckClean(delta).status).toBe(0);
     expect(qemuCompare(saveRaw('d2.raw', want), 'raw', delta, 'vmdk').out).toContain('identical');
     expect(equal(readAll(delta), want)).toBe(true);
+  });
+
+  it('converting a delta flattens the chain into one disk', async () => {
+    const base = path.join(dir, 'flat-base.vmdk');
+    createVmdk(base, { sizeBytes: SIZE });
+    write(base, 0, new Uint8Array(1 << 20).fill(0x10));
+    const delta = createSnapshot(base);
+    write(delta, 512 * 1024, new Uint8Array(4096).fill(0x20));
+    const want = readAll(delta);
+    const out = path.join(dir, 'flattened.vmdk');
+    await convertImage(delta, out, { format: 'vmdk' });
+    const d = VmdkDisk.open(out, { readOnly: true });
+    expect(d.parent).toBeUndefined();
+    d.dispose();
+    expect(equal(readAll(out), want)).toBe(true);
+    expect(qemuCheckClean(out).status).toBe(0);
   });
 
   it('writing the parent after a snapshot breaks the chain with a clear CID error', () => {

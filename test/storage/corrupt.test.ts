@@ -124,6 +124,9 @@ describe('hostile sparse headers', () => {
     const gt0 = fs.readFileSync(f).readUInt32LE(gdOffset * 512);
     patch(b, gt0 * 512, u32(1)); // GTE 1 without the zeroed-grain flag points into the header
     expect(failure(b)).toMatch(/grain table 0 entry 0: sector 1 points into the file's metadata/);
+    const d = copyOf(f);
+    patch(d, gdOffset * 512, u32(1)); // a grain table on top of the descriptor
+    expect(failure(d)).toMatch(/grainDirectory\[0\]: grain table at sector 1 overlaps the header or descriptor/);
     const c = copyOf(f);
     patch(c, 56, u64(2 ** 60));
     expect(failure(c)).toMatch(/header\.gdOffset/);
@@ -168,6 +171,29 @@ describe('hostile sparse headers', () => {
       }
     }
     expect(rejected).toBeGreaterThan(100);
+  });
+});
+
+describe('check tells harmless leftovers from damage', () => {
+  it('a redundant grain table one entry behind is a warning; qemu-img and reads are fine', () => {
+    const f = sparse();
+    const buf = fs.readFileSync(f);
+    const rgdOffset = buf.readUInt32LE(48);
+    const rgt0 = buf.readUInt32LE(rgdOffset * 512);
+    patch(f, rgt0 * 512, u32(0)); // as if killed between the two table writes
+    const r = checkVmdk(f);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([`${f}: redundant grain table 0 differs at entry 0 (an interrupted write; the primary table is used)`]);
+    expect(qemuImg('check', f)).toContain('No errors');
+  });
+
+  it('two table entries pointing at the same grain is an error', () => {
+    const f = sparse();
+    const buf = fs.readFileSync(f);
+    const gt0 = buf.readUInt32LE(buf.readUInt32LE(56) * 512);
+    const first = buf.readUInt32LE(gt0 * 512);
+    patch(f, gt0 * 512 + 4, u32(first)); // grain 1 -> grain 0's data
+    expect(checkVmdk(f).errors.join('\n')).toMatch(/grains at sectors \d+ and \d+ overlap/);
   });
 });
 
@@ -218,6 +244,7 @@ describe('descriptor nonsense', () => {
   it.each([
     ['unknown createType', goodDescriptor().replace('monolithicFlat', 'monolithicBananas'), /descriptor createType: unknown type "monolithicBananas"/],
     ['extent line gibberish', goodDescriptor('RW lots FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\): size "lots" is not a sector count/],
+    ['zero-sized extent (qemu-iotests 059)', goodDescriptor('RW 0 FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\): extent of 0 sectors/],
     ['negative extent size', goodDescriptor('RW -5 FLAT "flat.bin" 0'), /descriptor line \d+ \(extent\)/],
     ['missing quotes', goodDescriptor('RW 2048 FLAT flat.bin 0'), /descriptor line \d+ \(extent\): cannot parse/],
     ['unknown extent type', goodDescriptor('RW 2048 WOBBLY "flat.bin"'), /unknown extent type "WOBBLY"/],

@@ -9,18 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lba } from '../../core/common';
 import { checkVmdk, createSnapshot, createVmdk, VmdkDisk } from '../../core/storage';
 import { slotData, slotOrder, slotPlace } from './fixtures/crash-slots';
-import { qemuCheckClean, tempDir } from './helpers';
+import { bundleFixture, qemuCheckClean, tempDir } from './helpers';
 
 const SIZE = 512 << 20;
 /** The base disks hold 0x5a in their first 8 MiB, zeros after. */
 const FILLED = 8 << 20;
 const SEED = 4242;
-const ITERATIONS = 36;
-const writer = path.join(import.meta.dirname, 'fixtures', 'crash-writer.ts');
+const ITERATIONS = 60;
+let writer: string;
 let dir: string;
 
 beforeAll(() => {
   dir = tempDir('crash');
+  writer = bundleFixture('crash-writer', dir);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }), 60_000);
 
@@ -34,7 +35,7 @@ interface Target {
 /** Runs one writer, kills it after `delayMs` once it is ready; returns indices it finished. */
 function runAndKill(t: Target, delayMs: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, t.file, String(t.next), String(SEED)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writer, t.file, String(t.next), String(SEED)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let killed = false;
@@ -111,7 +112,7 @@ describe('kill -9 during writes', () => {
     for (let i = 0; i < ITERATIONS; i++) {
       const t = targets[i % targets.length]!;
       x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      const done = await runAndKill(t, 2 + (x % 120));
+      const done = await runAndKill(t, 2 + (x % 80));
       t.done.push(...done);
       totalWrites += done.length;
       // The write in flight at the kill may or may not have landed: skip its slot.

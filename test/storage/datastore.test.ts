@@ -76,6 +76,21 @@ describe('Datastore', () => {
     expect(ds.browse()).toEqual([]);
   });
 
+  it('a lock left by a dead holder blocks delete until its lease ran out, then it is broken', async () => {
+    const ds = Datastore.open('datastore1', path.join(dir, 'ds1'), { leaseMs: 300, hostId: 'esx-02' });
+    const vm = ds.createVmFolder('db01');
+    createVmdk(vm.vmdk, { sizeBytes: 1 << 20 });
+    // What a host that crashed while holding the disk leaves behind: a "held" record that
+    // nobody renews any more.
+    const lck = `${vm.vmdk}.lck`;
+    fs.mkdirSync(lck);
+    const record = { host: 'esx-dead', pid: 4242, owner: 'esx-dead:4242:x', leaseMs: 300, heartbeat: 17, state: 'held', time: '', acquiredAt: '' };
+    fs.writeFileSync(path.join(lck, 'gen-000000000005'), JSON.stringify(record));
+    expect(() => ds.delete('db01')).toThrow(/locked by host esx-dead/);
+    await ds.deleteBreakingStaleLocks('db01');
+    expect(fs.existsSync(vm.folder)).toBe(false);
+  });
+
   it('refuses paths outside the datastore', () => {
     const ds = Datastore.open('datastore1', path.join(dir, 'ds1'));
     expect(() => ds.resolve('../etc/passwd')).toThrow(CommonUsageError);

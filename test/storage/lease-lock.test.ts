@@ -6,15 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inspectLock, LeaseLock, LockedError } from '../../core/storage';
-import { tempDir } from './helpers';
+import { bundleFixture, tempDir } from './helpers';
 
-const holder = path.join(import.meta.dirname, 'fixtures', 'lock-holder.ts');
+let holder: string;
 const LEASE = 1200;
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
   dir = tempDir('lock');
+  holder = bundleFixture('lock-holder', dir);
 });
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -32,7 +33,7 @@ interface Proc {
 }
 
 function start(...args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', holder, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [holder, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
   const times: number[] = [];
@@ -100,7 +101,7 @@ describe('LeaseLock between processes', () => {
     expect(b.lines).toEqual([]);
     const failing = start(target, String(LEASE), 'host-c', 'hold', '0');
     expect(await failing.exited).toBe(3);
-    expect(failing.stderr().trim()).toMatch(/^.*two\.vmdk: locked by host host-a \(pid \d+\); its lease of 1 s runs out only after its heartbeat stops$/);
+    expect(failing.stderr().trim()).toMatch(/^.*two\.vmdk: locked by host host-a \(pid \d+\); its lease of 1.2 s runs out only after its heartbeat stops$/);
     const died = killed(a);
     a.child.kill('SIGKILL');
     const deathAt = await died;
@@ -126,6 +127,26 @@ describe('LeaseLock between processes', () => {
     a.child.kill('SIGCONT');
     await a.waitFor('lost');
     expect(inspectLock(target).record?.host).toBe('host-b');
+  });
+
+  it('synchronous work that blocks the event loop keeps the lock only by calling heartbeat()', async () => {
+    const target = path.join(dir, 'busy.vmdk');
+    const lock = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'host-busy' });
+    const waiter = start(target, String(LEASE), 'host-w', 'hold');
+    await sleep(300); // the waiter is watching
+    const busy = (ms: number, beat: boolean) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) if (beat) lock.heartbeat();
+    };
+    busy(LEASE * 3, true); // e.g. a long consolidate with heartbeats between chunks
+    await sleep(100);
+    expect(waiter.lines).toEqual([]);
+    expect(lock.held).toBe(true);
+    busy(LEASE * 2.5, false); // the same work without heartbeats: the lease runs out
+    await waiter.waitFor('acquired');
+    expect(lock.held).toBe(false);
+    expect(() => lock.heartbeat()).toThrow(/lock no longer held by this host/);
+    lock.dispose();
   });
 
   it('three waiters on a dead holder: exactly one breaks the lock', async () => {

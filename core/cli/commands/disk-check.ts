@@ -1,6 +1,5 @@
 // `vmdesk disk check`: consistency check of a VMDK (exit 1 when it found errors).
 import { UsageError } from '../../common';
-import { checkVmdk, detectFormat } from '../../storage';
 import { defineCommand } from '../command';
 
 export const diskCheck = defineCommand({
@@ -9,6 +8,7 @@ export const diskCheck = defineCommand({
   usage: 'FILE',
   options: {},
   async run({ positionals }, io) {
+    const { checkVmdk, detectFormat } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk check: give exactly one FILE');
     const file = positionals[0]!;
     if (detectFormat(file) === 'raw') {

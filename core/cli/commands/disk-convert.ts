@@ -1,6 +1,5 @@
 // `vmdesk disk convert`: any image we read (format detected) to VMDK or raw.
 import { UsageError } from '../../common';
-import { convertImage, provisioningOf, subformatOf } from '../../storage';
 import { defineCommand } from '../command';
 import { createProgress } from '../progress';
 
@@ -15,6 +14,7 @@ export const diskConvert = defineCommand({
     force: { kind: 'boolean', short: 'f', description: 'overwrite DST if it exists' },
   },
   async run({ options, positionals }, io) {
+    const { convertImage, provisioningOf, subformatOf } = await import('../../storage');
     if (positionals.length !== 2) throw new UsageError('disk convert: give SRC and DST');
     const format = options.output ?? 'vmdk';
     if (format !== 'vmdk' && format !== 'raw') throw new UsageError(`disk convert: -O ${format}: only vmdk and raw can be written`);

@@ -1,6 +1,5 @@
 // `vmdesk disk grow`: enlarge a base disk (like vmkfstools -X).
 import { UsageError } from '../../common';
-import { formatSize, growVmdk, parseSize, withDiskLocks } from '../../storage';
 import { defineCommand } from '../command';
 
 export const diskGrow = defineCommand({
@@ -11,6 +10,7 @@ export const diskGrow = defineCommand({
     size: { kind: 'string', short: 's', value: 'SIZE', description: 'new virtual size, e.g. 20G' },
   },
   async run({ options, positionals }, io) {
+    const { formatSize, growVmdk, parseSize, withDiskLocks } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk grow: give exactly one FILE.vmdk');
     if (!options.size) throw new UsageError('disk grow: --size is required');
     const bytes = parseSize(options.size, 'disk grow: --size');

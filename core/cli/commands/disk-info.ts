@@ -1,6 +1,5 @@
 // `vmdesk disk info`: format, sizes, create type, snapshot chain and descriptor fields.
 import { UsageError } from '../../common';
-import { diskInfo, formatSize } from '../../storage';
 import { defineCommand } from '../command';
 
 export const diskInfoCommand = defineCommand({
@@ -11,6 +10,7 @@ export const diskInfoCommand = defineCommand({
     json: { kind: 'boolean', description: 'print JSON instead of text' },
   },
   async run({ options, positionals }, io) {
+    const { diskInfo, formatSize } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk info: give exactly one FILE');
     const info = diskInfo(positionals[0]!);
     if (options.json) {

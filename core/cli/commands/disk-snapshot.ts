@@ -1,12 +1,12 @@
 // `vmdesk disk snapshot|consolidate|revert`: delta disks over a parent (snapshot chains).
 import { UsageError } from '../../common';
 import * as path from 'node:path';
-import { consolidate, createSnapshot, revert, VmdkDisk, withDiskLocks } from '../../storage';
 import { defineCommand } from '../command';
 import { createProgress } from '../progress';
 
 /** The parent named by a delta's descriptor (to lock it too), if any. */
-function parentOf(file: string): string[] {
+async function parentOf(file: string): Promise<string[]> {
+  const { VmdkDisk } = await import('../../storage');
   const d = VmdkDisk.open(file, { readOnly: true, noParent: true });
   try {
     const hint = d.descriptor.parentFileNameHint;
@@ -25,6 +25,7 @@ export const diskSnapshot = defineCommand({
     delta: { kind: 'string', value: 'FILE', description: 'name of the delta (default NAME-00000N.vmdk)' },
   },
   async run({ options, positionals }, io) {
+    const { createSnapshot, withDiskLocks } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk snapshot: give exactly one FILE.vmdk');
     const s = options.subformat;
     if (s !== undefined && s !== 'monolithicSparse' && s !== 'vmfsSparse') throw new UsageError(`disk snapshot: --subformat ${s}: deltas are monolithicSparse or vmfsSparse`);
@@ -41,10 +42,16 @@ export const diskConsolidate = defineCommand({
   usage: 'DELTA.vmdk',
   options: {},
   async run({ positionals }, io) {
+    const { consolidate, withDiskLocks } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk consolidate: give exactly one DELTA.vmdk');
     const progress = createProgress(io, 'consolidate');
     const delta = positionals[0]!;
-    const parent = await withDiskLocks([delta, ...parentOf(delta)], () => consolidate(delta, (d, t) => progress.update(d, t)));
+    const parent = await withDiskLocks([delta, ...(await parentOf(delta))], (heartbeat) =>
+      consolidate(delta, (d, t) => {
+        heartbeat();
+        progress.update(d, t);
+      }),
+    );
     progress.finish();
     io.stdout.write(parent + '\n');
     return 0;
@@ -59,6 +66,7 @@ export const diskRevert = defineCommand({
     delete: { kind: 'boolean', description: 'remove the delta; the parent becomes the disk to use' },
   },
   async run({ options, positionals }, io) {
+    const { revert, withDiskLocks } = await import('../../storage');
     if (positionals.length !== 1) throw new UsageError('disk revert: give exactly one DELTA.vmdk');
     const delta = positionals[0]!;
     io.stdout.write((await withDiskLocks([delta], () => revert(delta, options.delete))) + '\n');

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { UsageError } from '../../common';
 import { LockedError, StorageError } from '../errors';
-import { LeaseLock, type LeaseLockOptions, inspectLock, lockDirOf } from './lease-lock';
+import { LeaseLock, type LeaseLockOptions, defaultLeaseMs, inspectLock, lockDirOf } from './lease-lock';
 
 export type FileRole = 'vmx' | 'descriptor' | 'extent' | 'nvram' | 'vmsd' | 'log' | 'swap' | 'lock' | 'other';
 
@@ -133,11 +133,35 @@ export class Datastore {
     return fs.existsSync(lockDirOf(abs)) && inspectLock(abs).state === 'held' ? [abs] : [];
   }
 
+  /**
+   * Deletes like `delete`, but first takes every held lock under `rel` through the lease
+   * protocol: a lock whose host died is broken once its lease has run out; a live holder
+   * makes this fail after about one lease. The locks are held while the files go.
+   */
+  async deleteBreakingStaleLocks(rel: string): Promise<void> {
+    const abs = this.resolve(rel);
+    const held = [...new Set(this.lockedPaths(abs))];
+    const leaseMs = this.lockOptions.leaseMs ?? defaultLeaseMs();
+    const locks: LeaseLock[] = [];
+    try {
+      for (const f of held.sort()) locks.push(await LeaseLock.acquire(f, { ...this.lockOptions, timeoutMs: Math.round(leaseMs * 1.25) }));
+      const ours = new Set(locks.map((l) => l.target));
+      const others = this.lockedPaths(abs).filter((p) => !ours.has(p));
+      if (others.length > 0) throw new LockedError(`datastore ${this.name}: cannot delete ${rel}: ${path.relative(this.root, others[0]!)} was locked meanwhile`);
+      // Delete while holding the locks, so nobody can open the files half-way through.
+      for (const l of locks) l.assertHeld();
+      fs.rmSync(abs, { recursive: true, force: true });
+    } finally {
+      for (const l of locks) l.dispose();
+    }
+    fs.rmSync(lockDirOf(abs), { recursive: true, force: true });
+  }
+
   delete(rel: string): void {
     const abs = this.resolve(rel);
     if (abs === this.root) throw new UsageError(`datastore ${this.name}: refusing to delete the datastore root`);
     if (!fs.existsSync(abs)) throw new StorageError(`datastore ${this.name}: ${rel} does not exist`, 'storage.notfound');
-    const locked = this.lockedPaths(abs);
+    const locked = [...new Set(this.lockedPaths(abs))];
     if (locked.length > 0) {
       const first = locked[0]!;
       const r = inspectLock(first).record;

@@ -59,6 +59,7 @@ export interface LeaseLockOptions {
 
 const GEN_RE = /^gen-(\d{12})$/;
 const genName = (n: number): string => `gen-${String(n).padStart(12, '0')}`;
+const seconds = (ms: number): string => (ms < 10_000 ? (ms / 1000).toFixed(1).replace(/\.0$/, '') : String(Math.round(ms / 1000)));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function lockDirOf(target: string): string {
@@ -201,7 +202,7 @@ export class LeaseLock implements Disposable {
       }
       if (performance.now() >= deadline) {
         const who = holder ? `host ${holder.host} (pid ${holder.pid})` : 'another host';
-        throw new LockedError(`${target}: locked by ${who}; its lease of ${Math.round((holder?.leaseMs ?? leaseMs) / 1000)} s runs out only after its heartbeat stops`);
+        throw new LockedError(`${target}: locked by ${who}; its lease of ${seconds(holder?.leaseMs ?? leaseMs)} s runs out only after its heartbeat stops`);
       }
       await sleep(pollMs);
     }
@@ -243,6 +244,15 @@ export class LeaseLock implements Disposable {
     fs.writeSync(this.fd, body, 0, body.length, 0);
     fs.ftruncateSync(this.fd, body.length);
     fs.fsyncSync(this.fd);
+  }
+
+  /**
+   * For long synchronous work that blocks the event loop (and with it the renewal timer):
+   * renews when a heartbeat is due and throws if the lock was lost. Call it between chunks.
+   */
+  heartbeat(): void {
+    if (this.state === 'held' && performance.now() - this.lastRenew >= this.record.leaseMs / 4) this.renew();
+    this.assertHeld();
   }
 
   /** One heartbeat. Public for tests and for callers that want to renew before a long job. */

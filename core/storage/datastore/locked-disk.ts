@@ -31,11 +31,11 @@ export async function openDiskLocked(file: string, o: VmdkOpenOptions & LeaseLoc
     readOnly: disk.readOnly,
     readSectors: (lba: Lba, n: number, buf: Uint8Array, off?: number) => disk.readSectors(lba, n, buf, off),
     writeSectors: (lba: Lba, n: number, buf: Uint8Array, off?: number) => {
-      lock.assertHeld();
+      lock.heartbeat();
       disk.writeSectors(lba, n, buf, off);
     },
     discard: (lba: Lba, n: number) => {
-      lock.assertHeld();
+      lock.heartbeat();
       disk.discard(lba, n);
     },
     flush: () => disk.flush(),
@@ -53,14 +53,17 @@ export async function openDiskLocked(file: string, o: VmdkOpenOptions & LeaseLoc
 /**
  * Runs `fn` while holding the lease locks of `files` (taken in sorted order, so two tools
  * locking the same set cannot deadlock). A stale lock of a dead host is broken after its
- * lease; a live holder makes this fail after a little more than one lease.
+ * lease; a live holder makes this fail after a little more than one lease. Synchronous work
+ * blocks the renewal timer, so `fn` gets a `heartbeat` to call between chunks.
  */
-export async function withDiskLocks<T>(files: string[], fn: () => T | Promise<T>, o: LeaseLockOptions = {}): Promise<T> {
+export async function withDiskLocks<T>(files: string[], fn: (heartbeat: () => void) => T | Promise<T>, o: LeaseLockOptions = {}): Promise<T> {
   const leaseMs = o.leaseMs ?? defaultLeaseMs();
   const locks: LeaseLock[] = [];
   try {
     for (const f of [...new Set(files.map((f) => path.resolve(f)))].sort()) locks.push(await LeaseLock.acquire(f, { timeoutMs: Math.round(leaseMs * 1.25), ...o }));
-    return await fn();
+    return await fn(() => {
+      for (const l of locks) l.heartbeat();
+    });
   } finally {
     for (const l of locks.reverse()) {
       l.dispose();

@@ -57,6 +57,8 @@ export interface CreateOptions {
   zeroedGrain?: boolean;
   parent?: ParentRef;
   overwrite?: boolean;
+  /** Progress of writing zeros (eagerzeroedthick), in bytes. */
+  progress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export function subformatOf(value: string): Subformat {
@@ -123,7 +125,7 @@ function preallocationOf(p: Provisioning): Preallocation {
  * unwritten extents that read as zero (where the file system cannot, the file stays sparse);
  * eager: zeros are written.
  */
-export function reserveSpace(file: string, bytes: number, mode: Preallocation, from = 0): void {
+export function reserveSpace(file: string, bytes: number, mode: Preallocation, from = 0, progress?: (done: number, total: number) => void): void {
   if (mode === 'none' || bytes <= from) return;
   if (mode === 'lazy') {
     const r = spawnSync('fallocate', ['-o', String(from), '-l', String(bytes - from), file], { stdio: 'ignore' });
@@ -137,7 +139,10 @@ export function reserveSpace(file: string, bytes: number, mode: Preallocation, f
   const fd = fs.openSync(file, 'r+');
   try {
     const chunk = new Uint8Array(4 << 20);
-    for (let at = from; at < bytes; at += chunk.length) fs.writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - at), at);
+    for (let at = from; at < bytes; at += chunk.length) {
+      fs.writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - at), at);
+      progress?.(Math.min(bytes, at + chunk.length) - from, bytes - from);
+    }
   } finally {
     fs.closeSync(fd);
   }
@@ -162,7 +167,7 @@ export function createVmdk(file: string, o: CreateOptions): string[] {
     try {
       const { endSector, header } = writeSparseFile(f, { capacity, grainSize: o.grainSize, descriptorText: embedded, zeroedGrain: o.zeroedGrain }, prealloc);
       f.close();
-      reserveSpace(p, endSector * 512, prealloc, header.overhead * 512);
+      reserveSpace(p, endSector * 512, prealloc, header.overhead * 512, o.progress);
     } finally {
       f.close();
     }
@@ -171,7 +176,7 @@ export function createVmdk(file: string, o: CreateOptions): string[] {
     const f = PositionalFile.create(p, o.overwrite);
     f.truncate(capacity * 512);
     f.close();
-    reserveSpace(p, capacity * 512, prealloc);
+    reserveSpace(p, capacity * 512, prealloc, 0, o.progress);
   };
   const split = (): number[] => {
     const out: number[] = [];

@@ -85,6 +85,7 @@ function parseExtent(file: string, line: string, lineNo: number): ExtentLine {
   if (!m) throw corrupt(file, where, `cannot parse "${line.slice(0, 80)}"`);
   const [, access, size, type, name, offset] = m;
   if (!/^\d+$/.test(size!) || Number(size) > MAX_SECTORS) throw corrupt(file, where, `size "${size}" is not a sector count`);
+  if (Number(size) === 0) throw corrupt(file, where, 'extent of 0 sectors');
   if (!EXTENT_TYPES.includes(type as ExtentType)) throw corrupt(file, where, `unknown extent type "${type}"`);
   const t = type as ExtentType;
   if (t !== 'ZERO' && (name === undefined || name === '')) throw corrupt(file, where, `extent type ${t} needs a quoted file name`);

@@ -1,7 +1,7 @@
 // One extent of a VMDK: a range of the virtual disk stored in one file (or nowhere, for ZERO).
 // The disk (vmdk-disk.ts) finds the extent for a sector and hands it sector numbers relative
 // to the extent's start; holes are filled through `HoleReader` (the parent disk, or zeros).
-import { PositionalFile } from '../file-io';
+import { PositionalFile, writeAsync } from '../file-io';
 import { StorageError } from '../errors';
 
 /** Reads `count` sectors that this extent does not hold (from the parent, or zeros). */
@@ -50,6 +50,11 @@ export class FlatExtent implements Extent {
 
   write(sector: number, count: number, buf: Uint8Array, off: number): void {
     this.file.write(buf, off, count * 512, (this.offsetSectors + sector) * 512);
+  }
+
+  /** The same write on the libuv thread pool (flat extents have no metadata to order). */
+  writeAsync(sector: number, count: number, buf: Uint8Array, off: number): Promise<void> {
+    return writeAsync(this.file.fd, buf, off, count * 512, (this.offsetSectors + sector) * 512);
   }
 
   discard(sector: number, count: number): void {

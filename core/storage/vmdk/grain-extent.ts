@@ -82,6 +82,7 @@ export class GrainExtent implements Extent {
       for (let i = 0; i < dir.length; i++) {
         const s = dir[i]!;
         if (s === 0) continue;
+        if (s < layout.firstDataSector) throw corrupt(this.file.path, `${name}[${i}]`, `grain table at sector ${s} overlaps the header or descriptor`);
         if (s + gtSectors > fileSectors) {
           throw corrupt(this.file.path, `${name}[${i}]`, `grain table at sector ${s} lies past the end of the file (${fileSectors} sectors)`);
         }

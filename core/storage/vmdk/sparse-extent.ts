@@ -63,6 +63,8 @@ export function openSparseExtent(file: PositionalFile, writable: boolean, barrie
   const h = readSparseHeader(file);
   const compressed = (h.flags & FLAG_COMPRESSED) !== 0;
   if (compressed && !(h.flags & FLAG_MARKERS)) throw new UnsupportedImageError(file.path, 'compressed grains without markers are not supported');
+  // Each compressed grain is inflated whole into memory: keep that bounded (VMware uses 128).
+  if (compressed && h.grainSize > 65536) throw corrupt(file.path, 'header.grainSize', `${h.grainSize} sectors is too large for compressed grains (at most 65536)`);
   const geo = sparseGeometry(h);
   const gd = readDirectory(file, h.gdOffset, geo.gdEntries, 'grain directory');
   const useRgd = (h.flags & FLAG_REDUNDANT_GT) !== 0 && h.rgdOffset > 0 && !compressed;

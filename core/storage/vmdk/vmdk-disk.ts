@@ -245,6 +245,31 @@ export class VmdkDisk implements BlockBackend {
     }
   }
 
+  /**
+   * writeSectors for bulk copies: flat extents are written on the thread pool (the promise
+   * resolves when the data is in the file); sparse extents are written synchronously, since
+   * their tables must follow their data in order.
+   */
+  writeSectorsAsync(lba: Lba, count: number, buf: Uint8Array, offset = 0): Promise<void> | undefined {
+    if (this.readOnly) throw new StorageError(`${this.path}: opened read-only`, 'storage.readonly');
+    checkRange(this.path, this.sectorCount, lba, count, buf, offset);
+    if (!this.cidUpdated) this.checkWritable(lba, count);
+    this.beforeFirstWrite();
+    const pending: Promise<void>[] = [];
+    let at: number = lba;
+    while (count > 0) {
+      const p = this.find(at);
+      const n = Math.min(count, p.start + p.extent.sectors - at);
+      if (!p.extent.writable) this.checkWritable(at, n);
+      if (p.extent instanceof FlatExtent) pending.push(p.extent.writeAsync(at - p.start, n, buf, offset));
+      else p.extent.write(at - p.start, n, buf, offset, p.hole, this.parent !== undefined);
+      at += n;
+      count -= n;
+      offset += n * 512;
+    }
+    return pending.length === 0 ? undefined : pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
+  }
+
   discard(lba: Lba, count: number): void {
     if (this.readOnly) throw new StorageError(`${this.path}: opened read-only`, 'storage.readonly');
     checkRange(this.path, this.sectorCount, lba, count);
