@@ -76,8 +76,15 @@ function acquireLock(path: string, log: (line: string) => void): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(readFileSync(path, 'utf8'));
-    if (!isAlive(holder)) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue; // released between our attempt and the read
+    }
+    const holder = Number(text);
+    // An empty file is a lock being written this instant; only a dead pid is stale.
+    if (text !== '' && !isAlive(holder)) {
       rmSync(path, { force: true });
       continue;
     }

@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { type GuestImages, ensureGuestImages } from '../../build/guest/fetch';
 
+/** A first run downloads ~55 MB from Debian and unpacks it: give hooks that long. */
+export const GUEST_FETCH_TIMEOUT = 300_000;
+
 let images: GuestImages | undefined;
 
 export function guestImages(): GuestImages {

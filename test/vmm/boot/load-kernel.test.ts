@@ -1,15 +1,20 @@
 // loadKernel picks the protocol the way QEMU's -kernel does.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GuestMemory } from '../../../core/memory';
 import { loadKernel, toFlatModeEntry } from '../../../core/vmm/boot';
 import { buildTestGuests } from '../../guests/build';
-import { readGuestKernel } from '../guest-images';
+import { GUEST_FETCH_TIMEOUT, readGuestKernel } from '../guest-images';
 
 describe('loadKernel', () => {
+  let kernel: Uint8Array;
+  beforeAll(() => {
+    kernel = readGuestKernel();
+  }, GUEST_FETCH_TIMEOUT);
+
   it('boots a bzImage by the Linux protocol and anything else by Multiboot', () => {
     const memory = GuestMemory.allocate(128 * 2 ** 20);
-    expect(loadKernel(memory, { kernel: readGuestKernel(), kernelName: 'vmlinuz', cmdline: 'console=ttyS0' }).protocol).toBe('linux-32');
+    expect(loadKernel(memory, { kernel, kernelName: 'vmlinuz', cmdline: 'console=ttyS0' }).protocol).toBe('linux-32');
     const guest = buildTestGuests().find((g) => g.name === 'pit-rate')!;
     const r = loadKernel(memory, { kernel: new Uint8Array(readFileSync(guest.path)), kernelName: 'pit-rate.bin' });
     expect(r.protocol).toBe('multiboot');

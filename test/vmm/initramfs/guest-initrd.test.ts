@@ -5,20 +5,24 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUEST_PROMPT } from '../../../core/vmm/initramfs';
-import { ensureGuestImages } from '../../../build/guest/fetch';
-import { guestImages, readGuestInitrd } from '../guest-images';
+import { type GuestManifest, ensureGuestImages } from '../../../build/guest/fetch';
+import { GUEST_FETCH_TIMEOUT, guestImages, readGuestInitrd } from '../guest-images';
 
 const work = mkdtempSync(join(tmpdir(), 'vmdesk-initrd-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('guest initrd.img', () => {
-  const { manifest } = guestImages();
-  const cpioBytes = gunzipSync(readGuestInitrd());
   const root = join(work, 'root');
-  mkdirSync(root);
-  execFileSync('cpio', ['-idm', '--quiet'], { input: cpioBytes, cwd: root });
+  let manifest: GuestManifest;
+  let cpioBytes: Buffer;
+  beforeAll(() => {
+    manifest = guestImages().manifest;
+    cpioBytes = gunzipSync(readGuestInitrd());
+    mkdirSync(root);
+    execFileSync('cpio', ['-idm', '--quiet'], { input: cpioBytes, cwd: root });
+  }, GUEST_FETCH_TIMEOUT);
 
   it('holds busybox, /init, /dev/console and the random file, per cpio -t', () => {
     const listed = execFileSync('cpio', ['-t', '--quiet'], { input: cpioBytes, encoding: 'utf8' }).trim().split('\n');

@@ -10,6 +10,8 @@ export const MB_PAGE_ALIGN = 1 << 0;
 export const MB_MEMORY_INFO = 1 << 1;
 export const MB_VIDEO_MODE = 1 << 2;
 export const MB_AOUT_KLUDGE = 1 << 16;
+// Video mode (bit 2) is accepted the way QEMU's -kernel accepts it: the kernel gets no
+// framebuffer fields (info bits 11/12 clear) and stays in whatever text mode there is.
 const UNDERSTOOD_REQUIRED = MB_PAGE_ALIGN | MB_MEMORY_INFO | MB_VIDEO_MODE;
 
 export interface AoutKludge {

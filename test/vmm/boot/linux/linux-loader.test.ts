@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GuestMemory } from '../../../../core/memory';
 import { BP, BootError, E820_RESERVED, E820_USABLE, KernelFileReader, loadLinuxKernel, parseSetupHeader } from '../../../../core/vmm/boot';
-import { guestImages, readGuestInitrd, readGuestKernel } from '../../guest-images';
+import { GUEST_FETCH_TIMEOUT, guestImages, readGuestInitrd, readGuestKernel } from '../../guest-images';
 
 const MiB = 2 ** 20;
 let kernel: Uint8Array;
@@ -11,7 +11,7 @@ let initrd: Uint8Array;
 beforeAll(() => {
   kernel = readGuestKernel();
   initrd = readGuestInitrd();
-});
+}, GUEST_FETCH_TIMEOUT);
 
 const u8 = (m: GuestMemory, a: number): number => m.view.getUint8(a);
 const u16 = (m: GuestMemory, a: number): number => m.view.getUint16(a, true);

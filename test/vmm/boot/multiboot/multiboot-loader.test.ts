@@ -10,7 +10,7 @@ const MiB = 2 ** 20;
 let guests: TestGuest[];
 beforeAll(() => {
   guests = buildTestGuests();
-});
+}, 60_000);
 
 /** Guest RAM full of 0xCC, so a loader that forgets to zero the bss is caught. */
 function dirtyMemory(mib = 64): GuestMemory {
