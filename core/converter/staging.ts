@@ -20,6 +20,7 @@ export class StagingFolder {
     const parent = path.dirname(abs);
     if (!fs.existsSync(parent)) throw new ConverterError(`${parent}: no such folder (the VM folder's parent must exist)`, 'converter.io');
     const dir = fs.mkdtempSync(path.join(parent, `.${path.basename(abs)}.converting-`));
+    fs.chmodSync(dir, 0o755);
     return new StagingFolder(abs, dir);
   }
 
