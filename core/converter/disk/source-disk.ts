@@ -2,7 +2,7 @@
 // reader), a raw image or block device (DeviceSource), or a foreign format unpacked by qemu-img
 // into scratch space first.
 import * as fs from 'node:fs';
-import { type BlockBackend, VmdkDisk, detectFormat } from '../../storage';
+import { type BlockBackend, RawBackend, VmdkDisk, detectFormat } from '../../storage';
 import { ConverterError } from '../errors';
 import { DeviceSource } from './device-source';
 import { qemuImgInfo, qemuToRaw } from './qemu-img';
@@ -58,13 +58,15 @@ export async function openSourceDisk(file: string, scratch: (name: string) => st
     const info = qemuImgInfo(file);
     const raw = scratch(`unpacked-${Date.now()}.raw`);
     await qemuToRaw(file, info.format, raw, progress, signal);
-    const d = DeviceSource.open(raw);
+    const d = RawBackend.open(raw, { readOnly: true });
     return { backend: d, format: info.format, sizeBytes: info.virtualSize };
   }
   if (detectFormat(file) === 'vmdk') {
     const d = VmdkDisk.open(file, { readOnly: true });
     return { backend: d, format: 'vmdk', sizeBytes: d.sizeBytes };
   }
-  const d = DeviceSource.open(file);
+  // Permission and size checks, then storage's reader, whose reads overlap the writes.
+  DeviceSource.open(file).dispose();
+  const d = RawBackend.open(file, { readOnly: true });
   return { backend: d, format: 'raw', sizeBytes: d.sizeBytes };
 }
