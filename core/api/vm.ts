@@ -105,8 +105,10 @@ export interface ConsoleHistory extends ConsoleChunk {
 
 /** converter.convert: a source on the host becomes VM `name` on `datastore`. */
 export interface VmConvertSpec {
-  /** Host path of the source: a disk image or block device, a qcow2/VDI/VHD/VHDX image, a VMware .vmx (or its folder), an .ovf or .ova. */
+  /** Host path of the source: a disk image or block device, a qcow2/VDI/VHD/VHDX image, a VMware .vmx (or its folder), an .ovf or .ova; or agent://HOST:PORT (hot clone). */
   readonly source: string;
+  /** The agent's token, for an agent:// source. */
+  readonly token?: string;
   readonly datastore: string;
   readonly name: string;
   readonly memoryMB?: number;

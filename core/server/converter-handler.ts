@@ -5,11 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { VmConvertSpec, VmInfo } from '../api';
 import { UsageError } from '../common';
-import { convertToVm } from '../converter';
+import { convertToVm, hotCloneToVm, isAgentSource } from '../converter';
 import type { HostAgent } from '../vmkernel';
 
 export async function convertOnHost(host: HostAgent, p: VmConvertSpec): Promise<VmInfo> {
-  if (typeof p.source !== 'string' || !path.isAbsolute(p.source)) throw new UsageError('api: converter.convert needs source, an absolute path on the host');
+  const agent = typeof p.source === 'string' && isAgentSource(p.source);
+  if (typeof p.source !== 'string' || (!agent && !path.isAbsolute(p.source))) throw new UsageError('api: converter.convert needs source, an absolute path on the host or agent://HOST:PORT');
+  if (agent && (typeof p.token !== 'string' || p.token === '')) throw new UsageError('api: converter.convert needs the agent\'s token for an agent:// source');
   if (typeof p.name !== 'string' || typeof p.datastore !== 'string') throw new UsageError('api: converter.convert needs name and datastore');
   if (p.diskType !== undefined && p.diskType !== 'thin' && p.diskType !== 'thick') throw new UsageError('api: converter.convert diskType is thin or thick');
   const ds = host.datastores.find((d) => d.name === p.datastore);
@@ -18,14 +20,16 @@ export async function convertOnHost(host: HostAgent, p: VmConvertSpec): Promise<
   const result = await host.tasks.run(
     'Convert virtual machine',
     p.name,
-    (task) =>
-      convertToVm(p.source, {
+    (task) => {
+      const o = {
         to,
         ...(p.memoryMB !== undefined ? { memoryMB: p.memoryMB } : {}),
         ...(p.cpus !== undefined ? { cpus: p.cpus } : {}),
         diskType: p.diskType ?? 'thin',
-        progress: (x) => task.progress(x.percent),
-      }),
+        progress: (x: { percent: number }) => task.progress(x.percent),
+      };
+      return agent ? hotCloneToVm(p.source, { ...o, token: p.token! }) : convertToVm(p.source, o);
+    },
     { describe: (r) => (r as { vmxFile: string }).vmxFile },
   );
   try {

@@ -183,8 +183,8 @@ export async function receiveTree(o: ReceiveOptions): Promise<ReceivedTree> {
       await connectOnce(o, t, attempt);
       return { entries: [...t.entries.values()], bytes: t.bytes, reconnects: attempt };
     } catch (err) {
-      const code = (err as ConverterError).code;
-      if (code !== 'converter.connection' || attempt >= retries) throw err;
+      const reason = err instanceof ConverterError ? err.reason : undefined;
+      if (reason !== 'converter.connection' || attempt >= retries) throw err;
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
     }
   }
