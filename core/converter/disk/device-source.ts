@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Lba } from '../../common';
 import { SECTOR_SIZE, type BlockBackend, PositionalFile } from '../../storage';
 import { ConverterError } from '../errors';
+import { openForReading } from './open-readable';
 
 function blockDeviceBytes(dev: string): number {
   const real = fs.realpathSync(dev);
@@ -46,15 +47,11 @@ export class DeviceSource implements BlockBackend {
     } catch (err) {
       throw new ConverterError(`${p}: cannot open the source: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'converter.io');
     }
-    try {
-      fs.accessSync(p, fs.constants.R_OK);
-    } catch {
-      throw new ConverterError(`${p}: permission denied (reading a disk needs read access to it; run as a user in the "disk" group or as root)`, 'converter.permission');
-    }
     const isBlock = st.isBlockDevice();
     if (!isBlock && !st.isFile()) throw new ConverterError(`${p}: neither a disk image file nor a block device`, 'converter.unsupported');
     const bytes = isBlock ? blockDeviceBytes(p) : st.size;
     if (bytes < SECTOR_SIZE) throw new ConverterError(`${p}: ${bytes} bytes is too small to be a disk`, 'converter.unsupported');
+    fs.closeSync(openForReading(p));
     return new DeviceSource(PositionalFile.open(p, false), bytes, isBlock);
   }
 

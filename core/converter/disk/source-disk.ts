@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { type BlockBackend, RawBackend, VmdkDisk, detectFormat } from '../../storage';
 import { ConverterError } from '../errors';
 import { DeviceSource } from './device-source';
+import { openForReading } from './open-readable';
 import { qemuImgInfo, qemuToRaw } from './qemu-img';
 
 export type SourceDiskFormat = 'vmdk' | 'raw' | 'device' | 'qcow2' | 'vdi' | 'vpc' | 'vhdx' | string;
@@ -13,7 +14,7 @@ export type SourceDiskFormat = 'vmdk' | 'raw' | 'device' | 'qcow2' | 'vdi' | 'vp
 export function sniffForeign(file: string): string | undefined {
   const st = fs.statSync(file);
   if (!st.isFile()) return undefined;
-  const fd = fs.openSync(file, 'r');
+  const fd = openForReading(file);
   try {
     const head = Buffer.alloc(72);
     fs.readSync(fd, head, 0, head.length, 0);
