@@ -8,6 +8,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConverterAgent, hotCloneToVm } from '../../core/converter';
+import { createHandlers, dispatch, newCallContext } from '../../core/server';
+import { HostAgent } from '../../core/vmkernel';
 import { debugfs, dumpFile, leftovers, listDir, qemuInfo, tempDir, toRaw } from './helpers';
 
 let dir: string;
@@ -184,5 +186,23 @@ describe('agent authentication', () => {
       server.close();
     }
     expect(leftovers(dir, 'notagent01')).toEqual([]);
+  });
+});
+
+describe('hot clone onto a host (converter.convert with an agent:// source)', () => {
+  it('clones onto the datastore as a task and registers the VM', async () => {
+    const ds = path.join(dir, 'ds1');
+    fs.mkdirSync(ds);
+    const host = new HostAgent({ version: 'test', datastores: [{ name: 'ds1', path: ds }], statsIntervalMs: 60_000 });
+    try {
+      const r = await dispatch(createHandlers(host), 'converter.convert', { source: `agent://127.0.0.1:${agent.port}`, token: TOKEN, datastore: 'ds1', name: 'clone01', memoryMB: 128 }, newCallContext());
+      expect(r).toMatchObject({ ok: true, data: { name: 'clone01', vmxPath: '[ds1] clone01/clone01.vmx', hardware: { memoryMB: 128, disks: [{ fileName: 'clone01.vmdk' }] } } });
+      expect(host.tasks.list().find((t) => t.name === 'Convert virtual machine')).toMatchObject({ state: 'success', progress: 100 });
+      const denied = await dispatch(createHandlers(host), 'converter.convert', { source: `agent://127.0.0.1:${agent.port}`, token: 'wrong-token', datastore: 'ds1', name: 'clone02' }, newCallContext());
+      expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'converter-agent: authentication failed (wrong token)' } });
+      expect(leftovers(ds, 'clone02')).toEqual([]);
+    } finally {
+      host.dispose();
+    }
   });
 });
