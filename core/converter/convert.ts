@@ -101,7 +101,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
       const pkg = openOvfPackage(source);
       if (!pkg.manifestChecked) notes.push(`${pkg.label}: no manifest; file sums were not checked`);
       hardware = chooseHardware(pkg.envelope.hardware, choice, notes);
-      const tracker = new ProgressTracker(pkg.disks.reduce((a, d) => a + d.file.size * 2 + d.capacityBytes, 0), o.progress);
+      const tracker = new ProgressTracker(pkg.disks.reduce((a, d) => a + d.file.size + d.capacityBytes, 0), o.progress);
       for (const [i, d] of pkg.disks.entries()) {
         checkCancelled(o.signal, source);
         let p = d.file.path;

@@ -1,6 +1,8 @@
 // Converting one source disk into a VMDK inside the staging folder: unpack (foreign formats),
 // then copy sparsely. Shared by the disk, .vmx, OVF and hot-clone sources.
 import * as fs from 'node:fs';
+import { VmdkDisk, detectFormat } from '../storage';
+import { DeviceSource } from './disk/device-source';
 import { openSourceDisk, unpackCost, type SourceDiskFormat } from './disk/source-disk';
 import { type DiskType, writeVmdkFrom } from './disk/write-disk';
 import type { ProgressTracker } from './progress';
@@ -12,10 +14,19 @@ export interface ConvertedDisk {
   readonly sizeBytes: number;
 }
 
-/** Bytes of work a disk costs (unpack + copy), for progress weights. */
+/** Bytes of work a disk costs (unpack + copy of the virtual size), for progress weights. */
 export function diskCost(file: string): number {
-  const st = fs.statSync(file);
-  return (st.isFile() ? st.size : 0) + unpackCost(file) + 1;
+  const unpack = unpackCost(file);
+  if (unpack) return unpack * 2;
+  if (!fs.statSync(file).isFile() || detectFormat(file) === 'vmdk') {
+    const b = fs.statSync(file).isFile() ? VmdkDisk.open(file, { readOnly: true }) : DeviceSource.open(file);
+    try {
+      return b.sizeBytes;
+    } finally {
+      b.dispose();
+    }
+  }
+  return fs.statSync(file).size;
 }
 
 export async function convertDisk(

@@ -51,8 +51,13 @@ describe('convert foreign formats through qemu-img', () => {
       const img = path.join(dir, `source.${format}`);
       qemuImg('convert', '-O', format, ...(format === 'vpc' ? ['-o', 'force_size=on'] : []), raw, img);
       const to = path.join(dir, `from-${format}`);
-      const r = await convertToVm(img, { to });
+      const seen: number[] = [];
+      const r = await convertToVm(img, { to, progress: (p) => seen.push(p.percent) });
       expect(r.notes.join('\n')).toContain(`${format} source`);
+      // Progress only goes forward, passes through the middle, and ends at 100.
+      expect(seen.every((p, i) => i === 0 || p >= seen[i - 1]!)).toBe(true);
+      expect(seen.some((p) => p > 10 && p < 90)).toBe(true);
+      expect(seen.at(-1)).toBe(100);
       expect(qemuCompare(img, format, path.join(to, `from-${format}.vmdk`), 'vmdk')).toMatchObject({ status: 0 });
       expect(qemuCompare(raw, 'raw', path.join(to, `from-${format}.vmdk`), 'vmdk')).toMatchObject({ status: 0 });
       // The unpacked scratch copy is gone.

@@ -42,14 +42,9 @@ export async function exportOva(vmxPath: string, ova: string, o: ExportOptions =
       const href = `${base}-disk${i + 1}.vmdk`;
       const p = path.join(work, href);
       const step = tracker.step(`disk ${i + 1} of ${disks.length}`, sizes[i]!);
-      await convertImage(d, p, {
-        format: 'vmdk',
-        subformat: 'streamOptimized',
-        progress: (done, total) => {
-          if (o.signal?.aborted) throw new ConverterError(`${out}: cancelled`, 'converter.cancelled');
-          step(done, total);
-        },
-      });
+      // Checked between disks: a throw inside the copy would leave its reads in flight.
+      await convertImage(d, p, { format: 'vmdk', subformat: 'streamOptimized', progress: step });
+      checkCancelled(o.signal, out);
       entries.push({ href, fileSize: fs.statSync(p).size, capacityBytes: sizes[i]!, path: p });
     }
     const ovfName = `${base}.ovf`;
