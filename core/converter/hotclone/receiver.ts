@@ -51,17 +51,33 @@ class Transfer {
     return path.join(this.o.into, rel);
   }
 
+  /** Symlinks written so far: nothing may be written through one (a hostile agent could aim them outside). */
+  private readonly symlinks = new Set<string>();
+
+  private checkParents(rel: string): void {
+    const parts = rel.split('/');
+    for (let k = 1; k < parts.length; k++) {
+      const prefix = parts.slice(0, k).join('/');
+      if (this.symlinks.has(prefix)) throw new ConverterError(`converter agent: refusing ${JSON.stringify(rel)}: it lies under the symlink ${prefix}`, 'converter.protocol');
+    }
+  }
+
   entry(i: number, meta: EntryMeta, from: number): void {
     const rel = safeRel(meta.path);
+    this.checkParents(rel);
     this.closeFile();
     this.entries.set(rel, meta);
     const p = this.abs(rel);
     switch (meta.type) {
       case 'dir':
+        if (this.symlinks.delete(rel)) fs.rmSync(p, { force: true });
         fs.mkdirSync(p, { recursive: true, mode: 0o755 });
         break;
       case 'file': {
-        const fd = fs.openSync(p, fs.existsSync(p) ? 'r+' : 'w', 0o644);
+        if (this.symlinks.delete(rel)) fs.rmSync(p, { force: true });
+        // O_NOFOLLOW: never write through a symlink that is already there.
+        const { O_RDWR, O_CREAT, O_NOFOLLOW } = fs.constants;
+        const fd = fs.openSync(p, O_RDWR | O_CREAT | O_NOFOLLOW, 0o644);
         fs.ftruncateSync(fd, from);
         this.fd = fd;
         this.current = { i, meta };
@@ -71,6 +87,7 @@ class Transfer {
       case 'symlink':
         fs.rmSync(p, { force: true });
         fs.symlinkSync(meta.target ?? '', p);
+        this.symlinks.add(rel);
         break;
       default:
         // Devices, FIFOs, sockets: only metadata; debugfs makes the nodes in the image.
