@@ -122,7 +122,7 @@ export function formatEnvelope(s: EnvelopeSpec): string {
     items += item(r('AddressOnParent', i % 2) + r('ElementName', `Hard disk ${i + 1}`) + r('HostResource', `ovf:/disk/vmdisk${i + 1}`) + r('InstanceID', inst++) + r('Parent', ide[i >> 1]!) + r('ResourceType', 17));
   });
   s.hardware.nics.forEach((n, i) => {
-    items += item(r('AddressOnParent', i) + r('AutomaticAllocation', 'true') + r('Connection', n.networkName) + r('ElementName', `ethernet${i}`) + r('InstanceID', inst++) + r('ResourceSubType', n.virtualDev ?? 'E1000') + r('ResourceType', 10));
+    items += item(r('AddressOnParent', i) + r('AutomaticAllocation', 'true') + r('Connection', n.networkName) + r('ElementName', `ethernet${i}`) + r('InstanceID', inst++) + r('ResourceSubType', !n.virtualDev || n.virtualDev === 'e1000' ? 'E1000' : n.virtualDev) + r('ResourceType', 10));
   });
   return `<?xml version="1.0" encoding="UTF-8"?>
 <Envelope vmw:buildId="vmdesk" xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" xmlns:vmw="http://www.vmware.com/schema/ovf" xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
