@@ -46,7 +46,7 @@ describe('OVF envelopes', () => {
   it('refuses what it cannot trust, naming the file and the place', () => {
     expect(() => parseEnvelope(vmwareStyle.replace('<?xml version="1.0" encoding="UTF-8"?>', '<!DOCTYPE x [<!ENTITY a "b">]>'), 'x.ovf')).toThrow(/x\.ovf: line 1: DOCTYPE declarations are not accepted/);
     expect(() => parseEnvelope(vmwareStyle.slice(0, vmwareStyle.lastIndexOf('</Item>', 2000) + 7), 'cut.ovf')).toThrow(/cut\.ovf: line \d+: .* is never closed \(truncated\?\)/);
-    expect(() => parseEnvelope(vmwareStyle.replace('ovf:/disk/vmdisk2', 'ovf:/disk/nope'), 'y.ovf')).toThrow(/y\.ovf: disk drive "1": HostResource "ovf:\/disk\/nope" names no Disk/);
+    expect(() => parseEnvelope(vmwareStyle.replace('ovf:/disk/vmdisk2', 'ovf:/disk/nope'), 'y.ovf')).toThrow(/y\.ovf: disk drive "InstanceID 5": HostResource "ovf:\/disk\/nope" names no Disk/);
     expect(() => parseEnvelope(vmwareStyle.replace('ovf:href="db-disk1.vmdk"', 'ovf:href="../../etc/passwd"'), 'z.ovf')).toThrow(/z\.ovf: File file1: href "\.\.\/\.\.\/etc\/passwd" must name a file next to the envelope/);
     expect(() => parseEnvelope('<Other/>', 'o.ovf')).toThrow(/o\.ovf: the root element is <Other>, not an OVF <Envelope>/);
   });

@@ -85,7 +85,7 @@ export function parseEnvelope(text: string, file: string): OvfEnvelope {
     const host = rasd(item, 'HostResource') ?? '';
     const m = /^ovf:\/(?:disk|file)\/(.+)$/.exec(host);
     const disk = m ? diskById.get(m[1]!) : undefined;
-    if (!disk) throw new ConverterError(`${file}: disk drive "${rasd(item, 'ElementName') ?? order}": HostResource "${host}" names no Disk in DiskSection`, 'converter.ovf');
+    if (!disk) throw new ConverterError(`${file}: disk drive "${rasd(item, 'ElementName') ?? `InstanceID ${rasd(item, 'InstanceID') ?? order}`}": HostResource "${host}" names no Disk in DiskSection`, 'converter.ovf');
     const ctrl = controllers.get(rasd(item, 'Parent') ?? '') ?? 999;
     placed.push({ key: [ctrl, Number(rasd(item, 'AddressOnParent') ?? 0), order], disk });
   });
