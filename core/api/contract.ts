@@ -6,7 +6,7 @@ import type { ApiEventMessage } from './events';
 import type { HostInfo, HostStats } from './host';
 import type { InventoryTree } from './inventory';
 import type { ApiResult } from './result';
-import type { ConsoleHistory, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats } from './vm';
+import type { ConsoleHistory, VmConvertSpec, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats } from './vm';
 
 type None = Record<string, never>;
 type ById = { readonly id: string };
@@ -50,6 +50,9 @@ export interface ApiMethods {
   /** Recent samples, oldest first (what the Summary charts start with). */
   'vm.stats': { params: ById; result: readonly VmStats[] };
 
+  /** Converts a source the host can read (disk image, qcow2/VDI/VHD(X), .vmx folder, .ovf/.ova) onto a datastore and registers the VM; runs as a task. */
+  'converter.convert': { params: VmConvertSpec; result: VmInfo };
+
   'datastore.browse': { params: { readonly datastore: string; readonly path?: string }; result: DatastoreListing };
   'tasks.list': { params: ListQuery; result: readonly TaskInfo[] };
   'events.list': { params: ListQuery; result: readonly HostEvent[] };
@@ -83,6 +86,7 @@ export const API_METHODS = [
   'vm.console',
   'vm.consoleInput',
   'vm.stats',
+  'converter.convert',
   'datastore.browse',
   'tasks.list',
   'events.list',

@@ -102,3 +102,17 @@ export interface ConsoleHistory extends ConsoleChunk {
   readonly end: number;
   readonly powerState: VmPowerState;
 }
+
+/** converter.convert: a source on the host becomes VM `name` on `datastore`. */
+export interface VmConvertSpec {
+  /** Host path of the source: a disk image or block device, a qcow2/VDI/VHD/VHDX image, a VMware .vmx (or its folder), an .ovf or .ova; or agent://HOST:PORT (hot clone). */
+  readonly source: string;
+  /** The agent's token, for an agent:// source. */
+  readonly token?: string;
+  readonly datastore: string;
+  readonly name: string;
+  readonly memoryMB?: number;
+  readonly cpus?: number;
+  /** thin (default) or thick. */
+  readonly diskType?: 'thin' | 'thick';
+}

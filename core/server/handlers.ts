@@ -3,6 +3,7 @@
 import { base64ToBytes, isTopic, type ApiMethod, type ApiParams, type ApiResultOf, type Topic } from '../api';
 import { UsageError } from '../common';
 import type { HostAgent } from '../vmkernel';
+import { convertOnHost } from './converter-handler';
 import type { CallContext } from './call-context';
 
 export type ApiHandlers = { [M in ApiMethod]: (params: ApiParams<M>, context: CallContext) => Promise<ApiResultOf<M>> | ApiResultOf<M> };
@@ -48,6 +49,8 @@ export function createHandlers(host: HostAgent): ApiHandlers {
       return null;
     },
     'vm.stats': (p) => vms.statsHistory(id(p, 'vm.stats')),
+
+    'converter.convert': (p) => convertOnHost(host, p),
 
     'datastore.browse': (p) => {
       if (typeof p.datastore !== 'string') throw new UsageError('api: datastore.browse needs a datastore name');

@@ -1,5 +1,7 @@
 // Every `vmdesk` subcommand, in the order `vmdesk --help` lists them.
 import type { Command } from '../command';
+import { convertCommand } from './convert';
+import { converterAgentCommand } from './converter-agent';
 import { desktopCommand } from './desktop';
 import { diskCheck } from './disk-check';
 import { diskConvert } from './disk-convert';
@@ -7,6 +9,7 @@ import { diskCreate } from './disk-create';
 import { diskGrow } from './disk-grow';
 import { diskInfoCommand } from './disk-info';
 import { diskConsolidate, diskRevert, diskSnapshot } from './disk-snapshot';
+import { exportCommand } from './export';
 import { runCommand } from './run';
 import { serveCommand } from './serve';
 import { userAddCommand } from './user-add';
@@ -36,4 +39,7 @@ export const commands: readonly Command[] = [
   diskSnapshot,
   diskConsolidate,
   diskRevert,
+  convertCommand,
+  exportCommand,
+  converterAgentCommand,
 ] as unknown as readonly Command[];

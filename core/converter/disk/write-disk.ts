@@ -1,0 +1,37 @@
+// Writes a source disk as a VMDK of the converted VM: thin = monolithicSparse (only non-zero
+// grains are stored), thick = monolithicFlat with the space reserved. Zero 64 KiB units are
+// never written (storage's copyData), so a sparse source stays sparse.
+import type { Lba } from '../../common';
+import { type BlockBackend, VmdkDisk, copyData, createVmdk } from '../../storage';
+import { ConversionCancelledError } from '../errors';
+
+export type DiskType = 'thin' | 'thick';
+
+/**
+ * The source as copyData sees it, except that once `signal` fires the rest of the disk reads
+ * as a hole: the copy then ends by itself after awaiting the reads and writes it has in
+ * flight, so no I/O outlives the file descriptors it uses. (A Proxy keeps `instanceof`, so
+ * raw sources still get the overlapped reads.)
+ */
+function stopOnAbort(src: BlockBackend, signal: AbortSignal | undefined): BlockBackend {
+  if (!signal) return src;
+  return new Proxy(src, {
+    get(target, prop, receiver) {
+      if (prop === 'allocationRun' && signal.aborted) return (_lba: Lba, max: number) => ({ allocated: false, sectors: Math.max(1, max) });
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+export async function writeVmdkFrom(src: BlockBackend, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  createVmdk(dst, { sizeBytes: src.sizeBytes, subformat: diskType === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: diskType });
+  const disk = VmdkDisk.open(dst);
+  try {
+    await copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512));
+    if (signal?.aborted) throw new ConversionCancelledError(dst);
+    disk.flush();
+  } finally {
+    disk.dispose();
+  }
+}
