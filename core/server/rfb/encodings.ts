@@ -1,0 +1,17 @@
+// RFB encoding numbers (RFC 6143 §7.7, §7.8; IANA "RFB encoding types").
+export const ENCODING = {
+  raw: 0,
+  copyRect: 1,
+  zrle: 16,
+  desktopSize: -223,
+  extendedDesktopSize: -308,
+  lastRect: -224,
+} as const;
+
+/** A rectangle of the frame. */
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}

@@ -1,0 +1,7 @@
+// core/vmm/console: a VM's screen and input as consoles see them — the frame contract
+// (FrameTarget for the display device, FrameSource for consoles), the SharedArrayBuffer
+// frame between the VM's worker and the host, and keysym/pointer input onto PS/2.
+export * from './frame';
+export { SharedFrame } from './shared-frame';
+export { keyCodeOf, specialKeyOf, type KeyCode, type SpecialKey } from './keysym-scancodes';
+export { Ps2InputAdapter, type Ps2Devices } from './ps2-input';
