@@ -17,6 +17,7 @@ export class DisplayHub {
   constructor(readonly display: ConsoleDisplay) {
     this.generation = display.frame.generation;
     this.sizeGeneration = display.frame.sizeGeneration;
+    display.frame.takeDirty(); // old dirt: every new client starts with the whole screen
   }
 
   get clientCount(): number {

@@ -1,6 +1,7 @@
 // A synthetic screen for the console tests: a SharedFrame with a test pattern (colour bars,
 // a gradient, a checkerboard, a white frame) that stands in for the VGA, and an input sink
 // that records what consoles send.
+import { type RunningRfbServer, startRfbTcpServer } from '../../../core/server/rfb';
 import { SharedFrame, type ConsoleDisplay, type InputSink } from '../../../core/vmm/console';
 
 export const BARS = [0xffffff, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000, 0x0000ff, 0x000000];
@@ -47,4 +48,16 @@ export function patternDisplay(width: number, height: number, options: { passwor
   frame.resize(width, height, options.format ?? 'bgrx');
   drawPattern(frame);
   return { frame, input: recordingInput(), ...(options.password ? { password: options.password } : {}) };
+}
+
+/** An RFB TCP server on a port VNC tools can name as a display (5900 + N). */
+export async function startOnDisplayPort(display: ConsoleDisplay): Promise<RunningRfbServer> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 5900 + 1000 + Math.floor(Math.random() * 20000);
+    try {
+      return await startRfbTcpServer({ display, port });
+    } catch (err) {
+      if (attempt > 20) throw err;
+    }
+  }
 }
