@@ -24,6 +24,11 @@ export class DisplayHub {
     return this.connections.size;
   }
 
+  /** Who is watching, and how their updates are encoded. */
+  clients(): { peer: string; encoding: 'zrle' | 'raw' }[] {
+    return [...this.connections].map((c) => ({ peer: c.peer, encoding: c.encoding }));
+  }
+
   add(connection: RfbConnection): void {
     this.connections.add(connection);
     connection.onClose = () => this.remove(connection);

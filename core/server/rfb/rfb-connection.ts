@@ -75,6 +75,11 @@ export class RfbConnection {
     transport.send(Buffer.from('RFB 003.008\n', 'latin1'));
   }
 
+  /** The encoding updates go out in ("zrle" or "raw"), from the client's SetEncodings. */
+  get encoding(): 'zrle' | 'raw' {
+    return this.preferred === ENCODING.zrle ? 'zrle' : 'raw';
+  }
+
   get closed(): boolean {
     return this.phase === 'closed';
   }
