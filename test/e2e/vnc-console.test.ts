@@ -45,13 +45,17 @@ afterAll(async () => {
 });
 
 /** The noVNC canvas pixel at frame coordinates (the canvas holds the frame 1:1). */
+type CanvasLike = { width: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+
 function canvasPixel(page: Page, x: number, y: number): Promise<number> {
-  return page.evaluate(([px, py]) => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-field="screen"] canvas');
-    if (!canvas || canvas.width === 0) return -1;
-    const [r, g, b] = canvas.getContext('2d')!.getImageData(px!, py!, 1, 1).data;
-    return (r! << 16) | (g! << 8) | b!;
-  }, [x, y]);
+  return page
+    .$eval('[data-field="screen"] canvas', (el, [px, py]) => {
+      const canvas = el as unknown as CanvasLike;
+      if (canvas.width === 0) return -1;
+      const [r, g, b] = canvas.getContext('2d').getImageData(px!, py!, 1, 1).data;
+      return (r! << 16) | (g! << 8) | b!;
+    }, [x, y])
+    .catch(() => -1);
 }
 
 async function openScreen(): Promise<Page> {

@@ -230,7 +230,7 @@ export class RfbConnection {
         name.copy(b, 24);
         this.transport.send(b);
         this.phase = 'normal';
-        log.info(`${this.peer}: RFB 3.${this.minor} client connected`);
+        log.debug(`${this.peer}: RFB 3.${this.minor} client connected`);
         return true;
       }
       case 'normal':

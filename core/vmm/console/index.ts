@@ -5,3 +5,5 @@ export * from './frame';
 export { SharedFrame } from './shared-frame';
 export { keyCodeOf, specialKeyOf, type KeyCode, type SpecialKey } from './keysym-scancodes';
 export { Ps2InputAdapter, type Ps2Devices } from './ps2-input';
+export { NoDisplayAdapter, NO_DISPLAY_TEXT, NO_DISPLAY_WIDTH, NO_DISPLAY_HEIGHT } from './no-display-frame';
+export { VmConsole } from './vm-console';
