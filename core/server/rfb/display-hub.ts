@@ -25,8 +25,8 @@ export class DisplayHub {
   }
 
   /** Who is watching, and how their updates are encoded. */
-  clients(): { peer: string; encoding: 'zrle' | 'raw' }[] {
-    return [...this.connections].map((c) => ({ peer: c.peer, encoding: c.encoding }));
+  clients(): { peer: string; encoding: 'zrle' | 'raw'; updates: number; copyRects: number }[] {
+    return [...this.connections].map((c) => ({ peer: c.peer, encoding: c.encoding, updates: c.stats.updates, copyRects: c.stats.copyRects }));
   }
 
   add(connection: RfbConnection): void {

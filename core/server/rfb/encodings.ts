@@ -8,6 +8,12 @@ export const ENCODING = {
   lastRect: -224,
 } as const;
 
+/** Pixels to encode from: frame words, `width` per row (a frame, or a client's copy of one). */
+export interface PixelRows {
+  readonly pixels: Uint32Array;
+  readonly width: number;
+}
+
 /** A rectangle of the frame. */
 export interface Rect {
   readonly x: number;

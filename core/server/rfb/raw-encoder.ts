@@ -1,11 +1,10 @@
 // The Raw encoding (RFC 6143 §7.7.1): the rectangle's pixels, left to right, top to
 // bottom, in the client's pixel format.
-import type { FrameSource } from '../../vmm/console';
 import type { ByteWriter } from './byte-writer';
-import type { Rect } from './encodings';
+import type { PixelRows, Rect } from './encodings';
 import type { PixelTranslator } from './pixel-format';
 
-export function writeRaw(out: ByteWriter, frame: FrameSource, t: PixelTranslator, r: Rect): void {
+export function writeRaw(out: ByteWriter, frame: PixelRows, t: PixelTranslator, r: Rect): void {
   const pixels = frame.pixels;
   const width = frame.width;
   const buf = out.reserve(r.w * r.h * t.bytesPerPixel);

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type ConsoleDisplay, type DirtyTiles, TILE } from '../../vmm/console';
 import { createLogger, errorMessage } from '../../common';
 import { ByteWriter } from './byte-writer';
+import { ClientShadow, type VerticalCopy } from './client-shadow';
 import { vncAuthResponse } from './des';
 import { ENCODING, type Rect } from './encodings';
 import { PixelFormatError, PixelTranslator, SERVER_PIXEL_FORMAT, decodePixelFormat, encodePixelFormat, type PixelFormat } from './pixel-format';
@@ -56,6 +57,9 @@ export class RfbConnection {
   private dirty: Uint8Array;
   private columns: number;
   private sizeChanged = false;
+  private shadow: ClientShadow;
+  /** Counters for tests and diagnostics. */
+  readonly stats = { updates: 0, rects: 0, copyRects: 0, tilesSkippedUnchanged: 0 };
   private readonly heldKeys = new Set<number>();
   private pointerMask = 0;
   /** Called once the connection is closed (by either side). */
@@ -72,6 +76,7 @@ export class RfbConnection {
     this.clientHeight = display.frame.height;
     this.columns = Math.ceil(this.clientWidth / TILE);
     this.dirty = new Uint8Array(this.columns * Math.ceil(this.clientHeight / TILE)).fill(1);
+    this.shadow = new ClientShadow(this.clientWidth, this.clientHeight);
     transport.send(Buffer.from('RFB 003.008\n', 'latin1'));
   }
 
@@ -146,6 +151,7 @@ export class RfbConnection {
     this.clientHeight = frame.height;
     this.columns = Math.ceil(this.clientWidth / TILE);
     this.dirty = new Uint8Array(this.columns * Math.ceil(this.clientHeight / TILE)).fill(1);
+    this.shadow = new ClientShadow(this.clientWidth, this.clientHeight);
     this.sizeChanged = false;
   }
 
@@ -309,7 +315,10 @@ export class RfbConnection {
         if (!m) return false;
         const rect = { x: m.readUInt16BE(2), y: m.readUInt16BE(4), w: m.readUInt16BE(6), h: m.readUInt16BE(8) };
         const incremental = m[1] !== 0;
-        if (!incremental) this.markDirty(rect);
+        if (!incremental) {
+          this.markDirty(rect);
+          this.shadow.invalidate(rect);
+        }
         this.request = this.request && !this.request.incremental ? this.request : { incremental, rect };
         this.pump();
         return true;
@@ -424,19 +433,36 @@ export class RfbConnection {
         return;
       }
     }
+    const copy = request.incremental && this.encodings.has(ENCODING.copyRect) ? this.findScroll(request.rect) : undefined;
+    if (copy) this.shadow.applyCopy(copy);
+    this.dropUnchangedTiles();
     const rects = this.collectRects(request.rect);
-    if (rects.length === 0 && request.incremental) return; // wait for something to change
+    if (rects.length === 0 && !copy && request.incremental) return; // wait for something to change
     this.request = undefined;
     const t = this.translator;
+    const shadow = this.shadow;
     const payloads: { rect: Rect; encoding: number; data?: Buffer }[] = [];
     for (const rect of rects) {
-      if (this.preferred === ENCODING.zrle && this.zrle) payloads.push({ rect, encoding: ENCODING.zrle, data: await this.zrle.encode(frame, t, rect) });
+      // Encode from the client's copy, so what it has is known exactly (client-shadow.ts).
+      shadow.capture(frame, rect);
+      if (this.preferred === ENCODING.zrle && this.zrle) payloads.push({ rect, encoding: ENCODING.zrle, data: await this.zrle.encode(shadow, t, rect) });
       else payloads.push({ rect, encoding: ENCODING.raw });
       if (this.phase === 'closed') return;
     }
     out.u8(0);
     out.u8(0);
-    out.u16(payloads.length);
+    out.u16(payloads.length + (copy ? 1 : 0));
+    if (copy) {
+      // CopyRect first: later rectangles draw over its result (RFC 6143 §7.7.2).
+      out.u16(copy.dst.x);
+      out.u16(copy.dst.y);
+      out.u16(copy.dst.w);
+      out.u16(copy.dst.h);
+      out.s32(ENCODING.copyRect);
+      out.u16(copy.dst.x);
+      out.u16(copy.srcY);
+      this.stats.copyRects++;
+    }
     for (const p of payloads) {
       out.u16(p.rect.x);
       out.u16(p.rect.y);
@@ -444,9 +470,48 @@ export class RfbConnection {
       out.u16(p.rect.h);
       out.s32(p.encoding);
       if (p.data) out.bytes(p.data);
-      else writeRaw(out, frame, t, p.rect);
+      else writeRaw(out, shadow, t, p.rect);
     }
+    this.stats.updates++;
+    this.stats.rects += payloads.length;
     if (this.phase !== 'closed') this.transport.send(out.take());
+  }
+
+  /** A vertical scroll in the band of dirty tile rows inside the request, if there is one. */
+  private findScroll(area: Rect): VerticalCopy | undefined {
+    const frame = this.display.frame;
+    if (frame.width !== this.clientWidth || frame.height !== this.clientHeight || area.x !== 0 || area.w < this.clientWidth) return undefined;
+    const rows = this.dirty.length / Math.max(1, this.columns);
+    let first = -1;
+    let last = -1;
+    for (let ty = 0; ty < rows; ty++) {
+      for (let tx = 0; tx < this.columns; tx++) {
+        if (this.dirty[ty * this.columns + tx]) {
+          if (first < 0) first = ty;
+          last = ty;
+          break;
+        }
+      }
+    }
+    if (first < 0) return undefined;
+    const y0 = Math.max(first * TILE, area.y);
+    const y1 = Math.min((last + 1) * TILE, this.clientHeight, area.y + area.h);
+    return this.shadow.findVerticalCopy(frame, y0, y1);
+  }
+
+  /** Dirty tiles whose pixels the client already shows are not sent again. */
+  private dropUnchangedTiles(): void {
+    const frame = this.display.frame;
+    const rows = this.dirty.length / Math.max(1, this.columns);
+    for (let ty = 0; ty < rows; ty++) {
+      for (let tx = 0; tx < this.columns; tx++) {
+        const i = ty * this.columns + tx;
+        if (this.dirty[i] && this.shadow.tileUnchanged(frame, tx, ty)) {
+          this.dirty[i] = 0;
+          this.stats.tilesSkippedUnchanged++;
+        }
+      }
+    }
   }
 
   /** A FramebufferUpdate of one DesktopSize or ExtendedDesktopSize rectangle. */

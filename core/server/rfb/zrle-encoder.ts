@@ -2,9 +2,9 @@
 // palette RLE or raw — whichever is smallest — through one zlib stream per connection
 // (the stream's state carries across rectangles, so it is never reset).
 import zlib from 'node:zlib';
-import { type FrameSource, TILE } from '../../vmm/console';
+import { TILE } from '../../vmm/console';
 import { ByteWriter } from './byte-writer';
-import type { Rect } from './encodings';
+import type { PixelRows, Rect } from './encodings';
 import type { PixelTranslator } from './pixel-format';
 
 const MAX_PALETTE_RLE = 127;
@@ -35,7 +35,7 @@ export class ZrleEncoder {
   }
 
   /** The rectangle's ZRLE payload: u32 length and the zlib bytes. */
-  async encode(frame: FrameSource, t: PixelTranslator, r: Rect): Promise<Buffer> {
+  async encode(frame: PixelRows, t: PixelTranslator, r: Rect): Promise<Buffer> {
     const plain = this.plain;
     plain.length = 0;
     for (let ty = r.y; ty < r.y + r.h; ty += TILE) {
@@ -63,7 +63,7 @@ export class ZrleEncoder {
     this.deflate.destroy();
   }
 
-  private encodeTile(frame: FrameSource, t: PixelTranslator, x0: number, y0: number, w: number, h: number): void {
+  private encodeTile(frame: PixelRows, t: PixelTranslator, x0: number, y0: number, w: number, h: number): void {
     const n = w * h;
     const px = this.tile;
     const src = frame.pixels;

@@ -8,6 +8,7 @@ import { type RunningRfbServer, startRfbTcpServer } from '../../../core/server/r
 import { drawPattern, patternAt, patternDisplay } from './test-pattern';
 import { RfbTestClient } from './rfb-test-client';
 
+const TILE_EDGE = 64;
 let server: RunningRfbServer | undefined;
 const clients: RfbTestClient[] = [];
 afterEach(async () => {
@@ -121,6 +122,44 @@ describe('RFB framebuffer updates', () => {
     const rects = await c.readUpdate();
     expect(rects).toEqual([{ x: 64, y: 64, w: 64, h: 64, encoding: 0 }]);
     expect(c.pixel(100, 70)).toBe(0x123456);
+  });
+
+  it('sends a scroll as one CopyRect plus the new line, and nothing for an unchanged redraw', async () => {
+    const W = 640, H = 480, LINE = 16;
+    const display = patternDisplay(W, H);
+    const px = display.frame.pixels;
+    // "Text lines": every 16-row line different, like a console full of text.
+    const drawLine = (line: number, seed: number): void => {
+      for (let y = line * LINE; y < (line + 1) * LINE; y++) for (let x = 0; x < W; x++) px[y * W + x] = ((x * (seed + 3)) ^ (y * 7) ^ (seed << 9)) & 0xffffff;
+    };
+    for (let line = 0; line < H / LINE; line++) drawLine(line, line);
+    const { port } = await serve(display);
+    const c = client(port);
+    await c.handshake();
+    await c.init();
+    c.setEncodings([1, 0]);
+    c.requestUpdate(false);
+    await c.readUpdate();
+    const full = c.bytesReceived;
+
+    px.copyWithin(0, LINE * W); // scroll up one line
+    drawLine(H / LINE - 1, 999);
+    display.frame.markAllDirty(); // a display that redraws everything
+    c.requestUpdate(true);
+    const rects = await c.readUpdate();
+    expect(rects[0]).toMatchObject({ encoding: 1, x: 0, w: W, srcY: rects[0]!.y + LINE });
+    expect(rects[0]!.h).toBeGreaterThanOrEqual(H - 2 * TILE_EDGE);
+    for (let y = 0; y < H; y += 7) for (let x = 0; x < W; x += 13) expect(c.pixel(x, y)).toBe(px[y * W + x]);
+    expect(c.bytesReceived - full).toBeLessThan(full / 4);
+
+    const before = c.bytesReceived;
+    display.frame.markAllDirty(); // redrawn, nothing changed
+    c.requestUpdate(true);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(c.bytesReceived).toBe(before);
+    px[W * 100 + 100] = 0x00ff00;
+    display.frame.markDirty(100, 100, 1, 1);
+    expect(await c.readUpdate()).toEqual([{ x: 64, y: 64, w: 64, h: 64, encoding: 0 }]);
   });
 
   it('tells a DesktopSize client about a mode change, then sends the new screen', async () => {

@@ -175,7 +175,7 @@ export class RfbTestClient {
     this.send(Buffer.concat([b, t]));
   }
 
-  /** Reads one FramebufferUpdate (Raw and DesktopSize rectangles). */
+  /** Reads one FramebufferUpdate (Raw, CopyRect and DesktopSize rectangles). */
   async readUpdate(): Promise<UpdateRect[]> {
     const head = await this.read(4);
     if (head[0] !== 0) throw new Error(`rfb client: message type ${head[0]} is not a FramebufferUpdate`);
@@ -196,6 +196,14 @@ export class RfbTestClient {
           const v = bpp === 1 ? data[o]! : bpp === 2 ? (big ? data.readUInt16BE(o) : data.readUInt16LE(o)) : big ? data.readUInt32BE(o) : data.readUInt32LE(o);
           this.pixels.set((rect.y + Math.floor(k / rect.w)) * 65536 + rect.x + (k % rect.w), v);
         }
+      } else if (rect.encoding === 1) {
+        const src = await this.read(4);
+        const sx = src.readUInt16BE(0);
+        const sy = src.readUInt16BE(2);
+        const copied: number[] = [];
+        for (let y = 0; y < rect.h; y++) for (let x = 0; x < rect.w; x++) copied.push(this.pixels.get((sy + y) * 65536 + sx + x) ?? -1);
+        copied.forEach((v, k) => this.pixels.set((rect.y + Math.floor(k / rect.w)) * 65536 + rect.x + (k % rect.w), v));
+        (rect as UpdateRect & { srcY?: number }).srcY = sy;
       } else {
         throw new Error(`rfb client: encoding ${rect.encoding} is not decoded here`);
       }
