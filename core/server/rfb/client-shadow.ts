@@ -10,6 +10,8 @@ import type { Rect } from './encodings';
 /** A scroll is looked for when the dirty band is at least this many rows high. */
 const MIN_SCROLL_BAND = 2 * TILE;
 const SAMPLES = 8;
+const MAX_SAME_ROWS = 4;
+const MAX_OFFSETS = 16;
 
 export interface VerticalCopy {
   /** Destination rectangle (full width); the source is the same rectangle at srcY. */
@@ -87,26 +89,30 @@ export class ClientShadow {
     const w = this.width;
     const fpx = frame.pixels;
     const now: number[] = [];
+    const prev: number[] = [];
     const before = new Map<number, number[]>();
     for (let y = y0; y < y1; y++) {
       now.push(rowHash(fpx, y * w, w));
       const h = rowHash(this.pixels, y * w, w);
+      prev.push(h);
       const list = before.get(h);
       if (list) list.push(y);
       else before.set(h, [y]);
     }
-    // Offsets suggested by sample rows whose content appears exactly once before.
+    // Offsets suggested by sample rows whose content appears only a few times before
+    // (blank rows match everywhere and suggest nothing).
     const offsets = new Set<number>();
-    for (let k = 0; k < SAMPLES; k++) {
-      const y = y0 + Math.floor(((k + 0.5) * (y1 - y0)) / SAMPLES);
+    for (let k = 0; k < SAMPLES * 4 && offsets.size < MAX_OFFSETS; k++) {
+      const y = y0 + Math.floor(((k + 0.5) * (y1 - y0)) / (SAMPLES * 4));
       const list = before.get(now[y - y0]!);
-      if (list && list.length === 1 && list[0] !== y) offsets.add(y - list[0]!);
+      if (!list || list.length > MAX_SAME_ROWS) continue;
+      for (const from of list) if (from !== y) offsets.add(y - from);
     }
     let best: VerticalCopy | undefined;
     for (const dy of offsets) {
       let runStart = -1;
       for (let y = Math.max(y0, y0 + dy); y <= Math.min(y1, y1 + dy); y++) {
-        const ok = y < Math.min(y1, y1 + dy) && now[y - y0] === rowHash(this.pixels, (y - dy) * w, w) && this.rowsEqual(fpx, y, y - dy) && this.rowValid(y - dy);
+        const ok = y < Math.min(y1, y1 + dy) && now[y - y0] === prev[y - dy - y0] && this.rowsEqual(fpx, y, y - dy) && this.rowValid(y - dy);
         if (ok && runStart < 0) runStart = y;
         if (!ok && runStart >= 0) {
           const h = y - runStart;

@@ -180,6 +180,31 @@ describe('RFB framebuffer updates', () => {
     expect(c.pixel(600, 50)).toBe(patternAt(600, 50, 640, 400));
   });
 
+  it('speaks ExtendedDesktopSize: a mode change names its screen, a client\'s resize request is refused', async () => {
+    const { display, port } = await serve();
+    const c = client(port);
+    await c.handshake();
+    await c.init();
+    c.setEncodings([0, -308, -223]);
+    c.requestUpdate(false);
+    await c.readUpdate();
+    display.frame.resize(800, 600);
+    c.requestUpdate(true);
+    expect(await c.readUpdate()).toEqual([{ x: 0, y: 0, w: 800, h: 600, encoding: -308, screens: [[0, 0, 800, 600]] }]);
+    // SetDesktopSize 1024x768 with one screen: the guest decides its size; status 1 = prohibited.
+    const req = Buffer.alloc(8 + 16);
+    req[0] = 251;
+    req.writeUInt16BE(1024, 2);
+    req.writeUInt16BE(768, 4);
+    req[6] = 1;
+    req.writeUInt16BE(1024, 8 + 8); // SCREEN: id, x, y, width, height, flags
+    req.writeUInt16BE(768, 8 + 10);
+    c.send(req);
+    c.requestUpdate(true);
+    const [reply] = await c.readUpdate();
+    expect(reply).toMatchObject({ x: 1, y: 1, w: 800, h: 600, encoding: -308 });
+  });
+
   it('delivers keys and pointer events to the VM, and releases a gone client\'s held keys', async () => {
     const { display, port } = await serve();
     const c = client(port);

@@ -187,6 +187,12 @@ export class RfbTestClient {
       if (rect.encoding === -223) {
         this.width = rect.w;
         this.height = rect.h;
+      } else if (rect.encoding === -308) {
+        const head = await this.read(4);
+        const screens = await this.read(16 * head[0]!);
+        (rect as UpdateRect & { screens?: number[][] }).screens = Array.from({ length: head[0]! }, (_, i) => [4, 6, 8, 10].map((o) => screens.readUInt16BE(i * 16 + o)));
+        this.width = rect.w;
+        this.height = rect.h;
       } else if (rect.encoding === 0) {
         const bpp = this.format!.bitsPerPixel / 8;
         const data = await this.read(rect.w * rect.h * bpp);
