@@ -1,7 +1,11 @@
 // RFB pixel formats (RFC 6143 §7.4): parsing SetPixelFormat, and turning the frame's 32-bit
 // words into a client's pixel values and bytes. Only true colour is served; a client asking
 // for a colour map gets a clear error (RFC 6143 lets the server refuse nothing else cheaply).
+import os from 'node:os';
 import type { FramePixelFormat } from '../../vmm/console';
+
+/** Frame words are host-endian in memory; the byte-copy fast path needs little endian. */
+const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
 
 export interface PixelFormat {
   readonly bitsPerPixel: 8 | 16 | 32;
@@ -90,7 +94,7 @@ export class PixelTranslator {
     this.bytesPerCPixel = compact ? 3 : this.bytesPerPixel;
     // Little endian writes the least significant byte first; big endian the most.
     this.cpixelSkip = compact ? (fitsLow === !format.bigEndian ? 0 : 1) : 0;
-    this.identity = source === 'bgrx' && format.bitsPerPixel === 32 && !format.bigEndian &&
+    this.identity = HOST_LITTLE_ENDIAN && source === 'bgrx' && format.bitsPerPixel === 32 && !format.bigEndian &&
       format.redMax === 255 && format.greenMax === 255 && format.blueMax === 255 &&
       format.redShift === 16 && format.greenShift === 8 && format.blueShift === 0;
   }

@@ -12,10 +12,13 @@ export function writeRaw(out: ByteWriter, frame: PixelRows, t: PixelTranslator, 
   for (let y = r.y; y < r.y + r.h; y++) {
     const row = y * width;
     if (t.identity) {
-      for (let x = r.x; x < r.x + r.w; x++) {
-        buf.writeUInt32LE(pixels[row + x]! & 0xffffff, o);
-        o += 4;
-      }
+      // The frame's words are the client's pixels (little endian 0x00RRGGBB): copy the row's
+      // bytes, clearing the unused top byte.
+      const words = pixels.subarray(row + r.x, row + r.x + r.w);
+      const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+      buf.set(bytes, o);
+      for (let i = o + 3, end = o + r.w * 4; i < end; i += 4) buf[i] = 0;
+      o += r.w * 4;
     } else {
       for (let x = r.x; x < r.x + r.w; x++) o = t.writePixel(buf, o, t.value(pixels[row + x]!));
     }

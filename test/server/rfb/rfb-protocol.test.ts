@@ -70,6 +70,27 @@ describe('RFB handshake', () => {
     expect((await c.handshake()).result).toBe(0);
   });
 
+  it('closes a client that asks for a colour map or sends an unknown message, and serves the next', async () => {
+    const { port } = await serve();
+    const mapped = client(port);
+    await mapped.handshake();
+    await mapped.init();
+    const b = Buffer.alloc(20);
+    b[4] = 8; // 8 bpp, true-colour flag 0: a colour map
+    b[5] = 8;
+    mapped.send(b);
+    expect(await mapped.closed()).toBe(true);
+    const odd = client(port);
+    await odd.handshake();
+    await odd.init();
+    odd.send([77, 0, 0, 0]);
+    expect(await odd.closed()).toBe(true);
+    const fine = client(port);
+    expect((await fine.handshake()).result).toBe(0);
+    await fine.init();
+    expect(fine.width).toBe(320);
+  });
+
   it('offers no security type without a password where None is not allowed (not loopback)', () => {
     const sent: Buffer[] = [];
     let closed = false;
