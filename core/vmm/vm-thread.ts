@@ -41,6 +41,7 @@ export class VmThread implements Disposable {
       input: {
         key: (keysym, down) => this.send({ type: 'console-key', keysym, down }),
         pointer: (x, y, buttons) => this.send({ type: 'console-pointer', x, y, buttons }),
+        scancode: (xt, keysym, down) => this.send({ type: 'console-scancode', xt, keysym, down }),
       },
     };
     const init: VmWorkerInit = {

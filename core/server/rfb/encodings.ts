@@ -6,6 +6,7 @@ export const ENCODING = {
   desktopSize: -223,
   extendedDesktopSize: -308,
   lastRect: -224,
+  qemuExtendedKeyEvent: -258,
 } as const;
 
 /** Pixels to encode from: frame words, `width` per row (a frame, or a client's copy of one). */

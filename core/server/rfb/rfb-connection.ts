@@ -61,6 +61,9 @@ export class RfbConnection {
   /** Counters for tests and diagnostics. */
   readonly stats = { updates: 0, rects: 0, copyRects: 0, tilesSkippedUnchanged: 0 };
   private readonly heldKeys = new Set<number>();
+  private readonly heldXt = new Map<number, number>();
+  /** The client asked for QEMU extended key events and has not been told yes yet. */
+  private qemuKeysAck = false;
   private pointerMask = 0;
   /** Called once the connection is closed (by either side). */
   onClose: (() => void) | undefined;
@@ -110,6 +113,7 @@ export class RfbConnection {
     if (wasNormal) {
       // Keys and buttons this client held go up, so the guest sees no stuck keys.
       for (const keysym of this.heldKeys) this.display.input.key(keysym, false);
+      for (const [xt, keysym] of this.heldXt) this.display.input.scancode?.(xt, keysym, false);
       if (this.pointerMask !== 0) this.display.input.pointer(0, 0, 0);
     }
     this.heldKeys.clear();
@@ -306,6 +310,9 @@ export class RfbConnection {
         const list: number[] = [];
         for (let i = 0; i < count; i++) list.push(m.readInt32BE(4 + 4 * i));
         this.encodings = new Set(list);
+        // Extended key events (physical keys) when the VM side can take them; the client learns
+        // it from a pseudo-rectangle in the next update (rfbproto "QEMU Extended Key Event").
+        this.qemuKeysAck = this.encodings.has(ENCODING.qemuExtendedKeyEvent) && this.display.input.scancode !== undefined;
         this.preferred = list.find((e) => e === ENCODING.zrle || e === ENCODING.raw) ?? ENCODING.raw;
         if (this.preferred === ENCODING.zrle) this.zrle ??= new ZrleEncoder();
         return true;
@@ -345,6 +352,20 @@ export class RfbConnection {
         const length = b.readUInt32BE(4);
         if (length > MAX_CUT_TEXT) throw new Error(`ClientCutText of ${length} bytes is too long`);
         return this.take(8 + length) !== undefined;
+      }
+      case 255: { // QEMU client message; subtype 0 is the Extended Key Event
+        if (b.length < 2) return false;
+        if (b[1] !== 0) throw new Error(`unknown QEMU client message subtype ${b[1]}`);
+        const m = this.take(12);
+        if (!m) return false;
+        const down = m.readUInt16BE(2) !== 0;
+        const keysym = m.readUInt32BE(4);
+        const xt = m.readUInt32BE(8);
+        if (down) this.heldXt.set(xt, keysym);
+        else this.heldXt.delete(xt);
+        if (this.display.input.scancode) this.display.input.scancode(xt, keysym, down);
+        else if (keysym) this.display.input.key(keysym, down);
+        return true;
       }
       case 251: { // SetDesktopSize (ExtendedDesktopSize): the guest decides its size; refused
         if (b.length < 8) return false;
@@ -437,7 +458,9 @@ export class RfbConnection {
     if (copy) this.shadow.applyCopy(copy);
     this.dropUnchangedTiles();
     const rects = this.collectRects(request.rect);
-    if (rects.length === 0 && !copy && request.incremental) return; // wait for something to change
+    const ackKeys = this.qemuKeysAck;
+    if (rects.length === 0 && !copy && !ackKeys && request.incremental) return; // wait for something to change
+    this.qemuKeysAck = false;
     this.request = undefined;
     const t = this.translator;
     const shadow = this.shadow;
@@ -451,7 +474,14 @@ export class RfbConnection {
     }
     out.u8(0);
     out.u8(0);
-    out.u16(payloads.length + (copy ? 1 : 0));
+    out.u16(payloads.length + (copy ? 1 : 0) + (ackKeys ? 1 : 0));
+    if (ackKeys) {
+      out.u16(0);
+      out.u16(0);
+      out.u16(0);
+      out.u16(0);
+      out.s32(ENCODING.qemuExtendedKeyEvent);
+    }
     if (copy) {
       // CopyRect first: later rectangles draw over its result (RFC 6143 §7.7.2).
       out.u16(copy.dst.x);

@@ -68,6 +68,12 @@ export interface InputSink {
   /** Absolute position in frame pixels and the RFB button mask (bit 0 left, 1 middle,
    *  2 right, 3 wheel up, 4 wheel down; RFC 6143 §7.5.5). */
   pointer(x: number, y: number, buttonMask: number): void;
+  /**
+   * A physical key by its XT (set 1) make code, as QEMU's Extended Key Event carries it
+   * (< 0x80 plain, 0x80 | b for E0 b), with the keysym it produced (0 if none): layout-
+   * independent typing. Optional; consoles fall back to key() without it.
+   */
+  scancode?(xt: number, keysym: number, down: boolean): void;
 }
 
 /** A VM's screen and input, as one console needs them. */

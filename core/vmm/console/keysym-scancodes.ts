@@ -4,6 +4,8 @@
 // `shift` says whether the character needs Shift on a US layout (true), must be typed
 // without it (false), or does not care (undefined: non-character keys, keypad).
 
+import { SET2_TO_SET1 } from '../../devices/i8042';
+
 export interface KeyCode {
   readonly set2: readonly number[];
   readonly shift?: boolean;
@@ -124,6 +126,27 @@ special.set(0xff61, 'print-screen'); // Print
 special.set(0xff15, 'print-screen'); // Sys_Req
 special.set(0xff13, 'pause'); // Pause
 special.set(0xff6b, 'pause'); // Break
+
+/** XT (set 1) make codes, as QEMU's extended key events number them, to set 2 make codes. */
+const xtTable = new Map<number, readonly number[]>();
+{
+  const add = (set2: readonly number[]): void => {
+    const last = set2[set2.length - 1]!;
+    const s1 = SET2_TO_SET1[last]!;
+    xtTable.set(set2.length === 2 && set2[0] === 0xe0 ? 0x80 | s1 : s1, set2);
+  };
+  for (const code of table.values()) add(code.set2);
+  add([0x61]); // the ISO key between left Shift and Z (102nd key)
+  // The GUI and Menu keys (E0 5B, E0 5C, E0 5D in set 1).
+  xtTable.set(0xdb, [0xe0, 0x1f]);
+  xtTable.set(0xdc, [0xe0, 0x27]);
+  xtTable.set(0xdd, [0xe0, 0x2f]);
+}
+
+/** The set 2 make code of an XT key code, or undefined for codes this keyboard lacks. */
+export function set2OfXtCode(xt: number): readonly number[] | undefined {
+  return xtTable.get(xt);
+}
 
 /** The key for a keysym, or undefined when a US PS/2 keyboard has none. */
 export function keyCodeOf(keysym: number): KeyCode | undefined {

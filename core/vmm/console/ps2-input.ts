@@ -5,7 +5,7 @@
 // keyboard's 16-byte buffer is full; call pump() when the guest may have read some.
 import type { MouseButtons } from '../../devices/i8042';
 import type { InputSink } from './frame';
-import { SHIFT_L, SHIFT_R, keyCodeOf, specialKeyOf } from './keysym-scancodes';
+import { SHIFT_L, SHIFT_R, keyCodeOf, set2OfXtCode, specialKeyOf } from './keysym-scancodes';
 
 /** What the adapter drives; the I8042's keyboard and mouse are this. */
 export interface Ps2Devices {
@@ -25,6 +25,8 @@ export class Ps2InputAdapter implements InputSink {
   private readonly pending: KeyAction[] = [];
   /** Keysyms down, with the code pressed for each (released by the same code). */
   private readonly held = new Map<number, readonly number[]>();
+  /** Physical keys down by XT code (scancode()), released as pressed. */
+  private readonly heldXt = new Map<number, readonly number[]>();
   private lastX: number | undefined;
   private lastY = 0;
   private lastMask = 0;
@@ -73,6 +75,22 @@ export class Ps2InputAdapter implements InputSink {
     this.held.set(keysym, code.set2);
   }
 
+  scancode(xt: number, keysym: number, down: boolean): void {
+    // Print Screen and Pause have sequences of their own; keysym handling knows them.
+    if (xt === 0xb7 || xt === 0xc6 || (xt === 0x45 && keysym === 0xff13)) return this.key(keysym, down);
+    const set2 = set2OfXtCode(xt);
+    if (!set2) {
+      if (keysym) this.key(keysym, down);
+      return;
+    }
+    if (down) {
+      this.heldXt.set(xt, set2);
+      this.queue({ down: true, set2 });
+    } else if (this.heldXt.delete(xt)) {
+      this.queue({ down: false, set2 });
+    }
+  }
+
   pointer(x: number, y: number, buttonMask: number): void {
     const buttons: MouseButtons = { left: (buttonMask & 1) !== 0, middle: (buttonMask & 2) !== 0, right: (buttonMask & 4) !== 0 };
     // Wheel "buttons" count on their press (RFC 6143 §7.5.5). PS/2 wheel: negative is up.
@@ -98,7 +116,9 @@ export class Ps2InputAdapter implements InputSink {
 
   releaseAll(): void {
     for (const code of this.held.values()) this.queue({ down: false, set2: code });
+    for (const code of this.heldXt.values()) this.queue({ down: false, set2: code });
     this.held.clear();
+    this.heldXt.clear();
     if (this.lastMask & 7) this.devices.mouse.move(0, 0, {}, 0);
     this.lastMask = 0;
   }

@@ -22,7 +22,8 @@ export type VmCommand =
   | { readonly type: 'serial-input'; readonly port: number; readonly bytes: Uint8Array }
   // Graphical console input (any state but exited; refused when the VM has no console).
   | { readonly type: 'console-key'; readonly keysym: number; readonly down: boolean }
-  | { readonly type: 'console-pointer'; readonly x: number; readonly y: number; readonly buttons: number };
+  | { readonly type: 'console-pointer'; readonly x: number; readonly y: number; readonly buttons: number }
+  | { readonly type: 'console-scancode'; readonly xt: number; readonly keysym: number; readonly down: boolean };
 
 export type VmExitReason =
   | { readonly kind: 'poweroff' }

@@ -81,10 +81,12 @@ export class VmRunLoop {
         this.feedSerial();
         return;
       case 'console-key':
+      case 'console-scancode':
       case 'console-pointer': {
         const console = this.io.console;
         if (!console || s === 'exited') return refuse();
         if (command.type === 'console-key') console.input.key(command.keysym, command.down);
+        else if (command.type === 'console-scancode') console.input.scancode(command.xt, command.keysym, command.down);
         else console.input.pointer(command.x, command.y, command.buttons);
         return;
       }

@@ -245,6 +245,26 @@ describe('RFB framebuffer updates', () => {
     expect(display.input.pointers).toEqual([{ x: 10, y: 20, mask: 1 }, { x: 0, y: 0, mask: 0 }]);
   });
 
+  it('takes QEMU extended key events (physical keys) once it has told the client so', async () => {
+    const { display, port } = await serve();
+    const c = client(port);
+    await c.handshake();
+    await c.init();
+    c.setEncodings([0, -258]);
+    c.requestUpdate(false);
+    const rects = await c.readUpdate();
+    expect(rects.filter((r) => r.encoding === -258)).toEqual([{ x: 0, y: 0, w: 0, h: 0, encoding: -258 }]);
+    c.xtKey(0x10, 0x61, true); // the key left of W on a US board, typed as "a" on AZERTY
+    c.xtKey(0x10, 0x61, false);
+    c.xtKey(0xc8, 0xff52, true); // Up: E0 48
+    c.close();
+    await expect.poll(() => display.input.scancodes.length).toBe(4);
+    expect(display.input.scancodes).toEqual([
+      { xt: 0x10, keysym: 0x61, down: true }, { xt: 0x10, keysym: 0x61, down: false },
+      { xt: 0xc8, keysym: 0xff52, down: true }, { xt: 0xc8, keysym: 0xff52, down: false }, // released when the client left
+    ]);
+  });
+
   it('serves several clients the same change', async () => {
     const { display, port } = await serve();
     const many = [client(port), client(port), client(port)];

@@ -167,6 +167,16 @@ export class RfbTestClient {
     this.send(b);
   }
 
+  /** QEMU Extended Key Event (message 255, subtype 0). */
+  xtKey(xt: number, keysym: number, down: boolean): void {
+    const b = Buffer.alloc(12);
+    b[0] = 255;
+    b.writeUInt16BE(down ? 1 : 0, 2);
+    b.writeUInt32BE(keysym, 4);
+    b.writeUInt32BE(xt, 8);
+    this.send(b);
+  }
+
   cutText(text: string): void {
     const t = Buffer.from(text, 'latin1');
     const b = Buffer.alloc(8);
@@ -187,6 +197,8 @@ export class RfbTestClient {
       if (rect.encoding === -223) {
         this.width = rect.w;
         this.height = rect.h;
+      } else if (rect.encoding === -258) {
+        // QEMU Extended Key Event: acknowledged, no payload
       } else if (rect.encoding === -308) {
         const head = await this.read(4);
         const screens = await this.read(16 * head[0]!);

@@ -34,13 +34,20 @@ export function drawPattern(frame: SharedFrame): void {
 
 export interface RecordingInput extends InputSink {
   readonly keys: { keysym: number; down: boolean }[];
+  readonly scancodes: { xt: number; keysym: number; down: boolean }[];
   readonly pointers: { x: number; y: number; mask: number }[];
 }
 
 export function recordingInput(): RecordingInput {
   const keys: { keysym: number; down: boolean }[] = [];
   const pointers: { x: number; y: number; mask: number }[] = [];
-  return { keys, pointers, key: (keysym, down) => void keys.push({ keysym, down }), pointer: (x, y, mask) => void pointers.push({ x, y, mask }) };
+  const scancodes: { xt: number; keysym: number; down: boolean }[] = [];
+  return {
+    keys, pointers, scancodes,
+    key: (keysym, down) => void keys.push({ keysym, down }),
+    pointer: (x, y, mask) => void pointers.push({ x, y, mask }),
+    scancode: (xt, keysym, down) => void scancodes.push({ xt, keysym, down }),
+  };
 }
 
 export function patternDisplay(width: number, height: number, options: { password?: string; format?: 'bgrx' | 'rgbx'; name?: string } = {}): ConsoleDisplay & { frame: SharedFrame; input: RecordingInput } {

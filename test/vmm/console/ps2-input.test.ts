@@ -113,6 +113,20 @@ describe('keysyms to PS/2 scan codes (US layout)', () => {
     expect(codes.slice(0, 4)).toEqual([0x14, 0x94, 0x23, 0xa3]); // t, h
   });
 
+  it('types physical keys from XT codes (QEMU extended key events), whatever the keysym', () => {
+    const { input, drain } = machine();
+    const xt = (code: number, keysym: number): number[] => {
+      input.scancode(code, keysym, true);
+      input.scancode(code, keysym, false);
+      return drain();
+    };
+    expect(xt(0x10, ch('a'))).toEqual([0x10, 0x90]); // AZERTY "a" is the US Q key: no remapping
+    expect(xt(0xc8, 0xff52)).toEqual([0xe0, 0x48, 0xe0, 0xc8]); // Up
+    expect(xt(0x9d, 0xffe4)).toEqual([0xe0, 0x1d, 0xe0, 0x9d]); // Right Ctrl
+    expect(xt(0x56, 0x3c)).toEqual([0x56, 0xd6]); // the ISO 102nd key
+    expect(xt(0x7f, ch('x'))).toEqual([0x2d, 0xad]); // no such key: the keysym decides
+  });
+
   it('ignores keysyms a US keyboard does not have, and releases of keys never pressed', () => {
     const { input, drain } = machine();
     input.key(0x20ac, true); // EuroSign
