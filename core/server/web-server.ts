@@ -8,6 +8,7 @@ import type { ApiEventMessage } from '../api';
 import { DisposableStore, type Event, VmdeskError } from '../common';
 import type { AuthGate } from './auth';
 import type { ApiHandlers } from './handlers';
+import { type ConsoleDisplays, attachVncBridge, isVncPath } from './rfb';
 import { serveStatic } from './static-files';
 import { attachWsTransport } from './ws-transport';
 
@@ -19,6 +20,8 @@ export interface WebServerOptions {
   readonly events: Event<ApiEventMessage>;
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly auth?: AuthGate;
+  /** The running VMs' screens, served to noVNC at /vm/<id>/vnc. */
+  readonly displays?: ConsoleDisplays;
 }
 
 export interface RunningWebServer {
@@ -34,7 +37,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     serveStatic(options.rendererDir, req, res);
   };
   const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : http.createServer(onRequest);
-  store.add(attachWsTransport({ server, handlers: options.handlers, events: options.events, auth: options.auth }));
+  const displays = options.displays;
+  store.add(attachWsTransport({ server, handlers: options.handlers, events: options.events, auth: options.auth, ...(displays ? { otherRoute: isVncPath } : {}) }));
+  if (displays) store.add(attachVncBridge({ server, displays, ...(options.auth ? { auth: options.auth } : {}) }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : err.message;

@@ -20,6 +20,8 @@ export interface WsTransportOptions {
   readonly events: Event<ApiEventMessage>;
   /** When given, the upgrade needs a live session cookie. */
   readonly auth?: AuthGate;
+  /** Paths another upgrade handler on the same server answers (the VMs' consoles). */
+  readonly otherRoute?: (pathname: string) => boolean;
 }
 
 function sameOrigin(req: IncomingMessage): boolean {
@@ -32,11 +34,12 @@ function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-export function attachWsTransport({ server, handlers, events, auth }: WsTransportOptions): Disposable {
+export function attachWsTransport({ server, handlers, events, auth, otherRoute }: WsTransportOptions): Disposable {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
 
   const onUpgrade = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (otherRoute?.(url.pathname)) return;
     if (url.pathname !== API_PATH || !sameOrigin(req)) {
       log.warn(`refused WebSocket from origin ${req.headers.origin ?? '(none)'} to ${url.pathname}`);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');

@@ -4,11 +4,22 @@
 import type { Worker } from 'node:worker_threads';
 import { Emitter, type Disposable, startWorker } from '../common';
 import { GuestMemory } from '../memory';
+import { type ConsoleDisplay, SharedFrame } from './console';
 import type { MachineSpec } from './machine/machine-spec';
 import type { VmCommand, VmEvent, VmExitReason, VmState, VmWorkerInit } from './worker/protocol';
 
+export interface VmThreadOptions {
+  /** Give the VM a screen for graphical consoles (a frame of this many pixels at most). */
+  readonly screen?: { readonly name: string; readonly capacityPixels?: number };
+}
+
+/** Enough for 1920×1200 at 32 bpp. */
+const DEFAULT_SCREEN_PIXELS = 1920 * 1200;
+
 export class VmThread implements Disposable {
   readonly memory: GuestMemory;
+  /** The VM's screen and input for RFB consoles, when it was made with `screen`. */
+  readonly display: ConsoleDisplay | undefined;
   private readonly worker: Worker;
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(4));
   private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
@@ -22,9 +33,21 @@ export class VmThread implements Disposable {
   private state: VmState = 'created';
   private exitReason: VmExitReason | undefined;
 
-  constructor(spec: MachineSpec) {
+  constructor(spec: MachineSpec, options: VmThreadOptions = {}) {
     this.memory = GuestMemory.allocate(spec.memoryMB * 2 ** 20);
-    const init: VmWorkerInit = { spec, ram: this.memory.state.ram, dirty: this.memory.state.dirty, doorbell: this.doorbell.buffer as SharedArrayBuffer };
+    const frame = options.screen ? SharedFrame.allocate(options.screen.capacityPixels ?? DEFAULT_SCREEN_PIXELS, options.screen.name) : undefined;
+    this.display = frame && {
+      frame,
+      input: {
+        key: (keysym, down) => this.send({ type: 'console-key', keysym, down }),
+        pointer: (x, y, buttons) => this.send({ type: 'console-pointer', x, y, buttons }),
+        scancode: (xt, keysym, down) => this.send({ type: 'console-scancode', xt, keysym, down }),
+      },
+    };
+    const init: VmWorkerInit = {
+      spec, ram: this.memory.state.ram, dirty: this.memory.state.dirty, doorbell: this.doorbell.buffer as SharedArrayBuffer,
+      ...(frame ? { frame: frame.buffer } : {}),
+    };
     this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init);
     let resolveExit!: (r: VmExitReason) => void;
     this.exited = new Promise((r) => (resolveExit = r));

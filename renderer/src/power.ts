@@ -8,3 +8,8 @@ export const POWER_ICON: Record<VmPowerState, string> = { poweredOn: '▶', powe
 export function openConsoleWindow(id: string): void {
   window.open(`#/vm/${encodeURIComponent(id)}/console`, `vmdesk-console-${id}`, 'width=860,height=560');
 }
+
+/** Opens the VM's graphical console (its screen over RFB) in its own window. */
+export function openScreenWindow(id: string): void {
+  window.open(`#/vm/${encodeURIComponent(id)}/screen`, `vmdesk-screen-${id}`, 'width=1060,height=860');
+}

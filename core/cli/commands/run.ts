@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError, VmdeskError, errorMessage } from '../../common';
 import { VmThread, type MachineSpec, type VmExitReason } from '../../vmm';
+import { startRfbTcpServer, type RunningRfbServer } from '../../server';
 import { defineCommand } from '../command';
 import { openSerialConsole, parseSerialTarget } from '../serial-console';
 
@@ -42,13 +43,14 @@ export function exitCodeOf(reason: VmExitReason): { code: number; message?: stri
 export const runCommand = defineCommand({
   name: ['run'],
   summary: 'run one VM in the foreground with its serial console on this terminal',
-  usage: '--kernel F [--initrd F] [--append S] [--memory MB] [--serial stdio|tcp:PORT|file:F] [--debug-exit] [--no-reboot] [--timeout S]',
+  usage: '--kernel F [--initrd F] [--append S] [--memory MB] [--serial stdio|tcp:PORT|file:F] [--vnc PORT] [--debug-exit] [--no-reboot] [--timeout S]',
   options: {
     kernel: { kind: 'string', value: 'F', description: 'boot this kernel directly (Linux bzImage or Multiboot)' },
     initrd: { kind: 'string', value: 'F', description: 'initial ramdisk (Linux) or first module (Multiboot)' },
     append: { kind: 'string', value: 'S', description: 'kernel command line' },
     memory: { kind: 'number', value: 'MB', description: `guest RAM in MiB (default ${MEMORY_MB.default})` },
     serial: { kind: 'string', value: 'TARGET', description: 'COM1: stdio (default), tcp:PORT on loopback, or file:PATH' },
+    vnc: { kind: 'number', value: 'PORT', description: 'serve the screen to VNC clients on 127.0.0.1:PORT (RFB 3.8; 0 picks a free port)' },
     'debug-exit': { kind: 'boolean', description: 'give the guest the debug-exit port 0x501 (exit code (v << 1) | 1)' },
     'no-reboot': { kind: 'boolean', description: 'end when the guest resets instead of rebooting it' },
     timeout: { kind: 'number', value: 'S', description: `stop after S seconds with exit code ${EXIT_TIMEOUT}` },
@@ -62,6 +64,9 @@ export const runCommand = defineCommand({
     }
     if (options.timeout !== undefined && !(options.timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
     const serial = parseSerialTarget(options.serial ?? 'stdio', 'run');
+    if (options.vnc !== undefined && !(Number.isInteger(options.vnc) && options.vnc >= 0 && options.vnc <= 65535)) {
+      throw new UsageError(`run: --vnc ${options.vnc} is not a TCP port (0 to 65535)`);
+    }
     const spec: MachineSpec = {
       memoryMB,
       kernel: readGuestFile('--kernel', options.kernel),
@@ -72,7 +77,18 @@ export const runCommand = defineCommand({
       apic: true,
     };
 
-    const vm = new VmThread(spec);
+    const vm = new VmThread(spec, options.vnc !== undefined ? { screen: { name: path.basename(options.kernel) } } : {});
+    let vnc: RunningRfbServer | undefined;
+    if (options.vnc !== undefined) {
+      // The graphical console: RFB on loopback (no password there), like QEMU's -vnc.
+      try {
+        vnc = await startRfbTcpServer({ display: vm.display!, port: options.vnc, host: '127.0.0.1' });
+      } catch (err) {
+        vm.dispose();
+        throw err;
+      }
+      io.stderr.write(`run: VNC console on 127.0.0.1:${vnc.port}\n`);
+    }
     let quitByUser = false;
     const console = await openSerialConsole(serial, io, (bytes) => vm.sendSerial(0, bytes), () => {
       quitByUser = true;
@@ -103,6 +119,7 @@ export const runCommand = defineCommand({
       process.off('SIGTERM', onSignal);
       sub.dispose();
       console.dispose();
+      await vnc?.close();
       vm.dispose();
     }
   },

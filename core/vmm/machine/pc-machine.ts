@@ -20,6 +20,7 @@ import { SimpleA20Gate } from '../../devices/types';
 import { Uart16550 } from '../../devices/uart';
 import { GuestMemory } from '../../memory';
 import { installAcpiTables } from '../acpi';
+import type { DisplayAdapter } from '../console';
 import { loadKernel, type BootEntryState } from '../boot';
 import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
@@ -45,6 +46,8 @@ export class PcMachine {
   readonly serialSinks: BatchingSerialSink[];
   readonly i8042: I8042;
   readonly post = new PostCodePort();
+  /** What the graphical console shows (the VGA, once the machine has one); none yet. */
+  readonly display: DisplayAdapter | undefined = undefined;
   private entry: BootEntryState | undefined;
   /** Set by a device (power off, reset, debug exit); the run loop acts on it after the slice. */
   request: MachineRequest | undefined;

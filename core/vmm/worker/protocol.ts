@@ -19,7 +19,11 @@ export type VmCommand =
   | { readonly type: 'reset' }
   | { readonly type: 'power-button' }
   | { readonly type: 'stop' }
-  | { readonly type: 'serial-input'; readonly port: number; readonly bytes: Uint8Array };
+  | { readonly type: 'serial-input'; readonly port: number; readonly bytes: Uint8Array }
+  // Graphical console input (any state but exited; refused when the VM has no console).
+  | { readonly type: 'console-key'; readonly keysym: number; readonly down: boolean }
+  | { readonly type: 'console-pointer'; readonly x: number; readonly y: number; readonly buttons: number }
+  | { readonly type: 'console-scancode'; readonly xt: number; readonly keysym: number; readonly down: boolean };
 
 export type VmExitReason =
   | { readonly kind: 'poweroff' }
@@ -45,4 +49,6 @@ export interface VmWorkerInit {
   readonly dirty: SharedArrayBuffer;
   /** Int32 doorbell: the host bumps [0] and notifies when it posts a command. */
   readonly doorbell: SharedArrayBuffer;
+  /** The screen consoles read (console/shared-frame.ts), when the VM has consoles. */
+  readonly frame?: SharedArrayBuffer;
 }

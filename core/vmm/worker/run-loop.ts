@@ -1,6 +1,7 @@
 // The vCPU loop inside a VM's worker: slices of instructions, timers between them, a real
 // sleep while the guest halts (Atomics.waitAsync on the doorbell, so commands from the host
 // still arrive), and serial output flushed once a slice.
+import type { VmConsole } from '../console';
 import type { PcMachine } from '../machine/pc-machine';
 import type { VmCommand, VmEvent, VmExitReason, VmState } from './protocol';
 
@@ -13,6 +14,8 @@ const MAX_IDLE_MS = 100;
 export interface RunLoopIo {
   post(event: VmEvent): void;
   readonly doorbell: Int32Array;
+  /** The graphical console's frame and input, when the VM has one. */
+  readonly console?: VmConsole;
 }
 
 export class VmRunLoop {
@@ -77,6 +80,16 @@ export class VmRunLoop {
         this.pendingInput[command.port]!.push(command.bytes);
         this.feedSerial();
         return;
+      case 'console-key':
+      case 'console-scancode':
+      case 'console-pointer': {
+        const console = this.io.console;
+        if (!console || s === 'exited') return refuse();
+        if (command.type === 'console-key') console.input.key(command.keysym, command.down);
+        else if (command.type === 'console-scancode') console.input.scancode(command.xt, command.keysym, command.down);
+        else console.input.pointer(command.x, command.y, command.buttons);
+        return;
+      }
     }
   }
 
@@ -117,6 +130,7 @@ export class VmRunLoop {
       const started = performance.now();
       while (this.state === 'running' && performance.now() - started < YIELD_MS) {
         this.feedSerial();
+        io.console?.tick(performance.now());
         const reason = machine.runSlice(SLICE);
         const request = machine.request;
         if (request) {

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, workerPayload } from '../../common';
 import { GuestMemory } from '../../memory';
+import { VmConsole } from '../console';
 import { PcMachine } from '../machine/pc-machine';
 import type { VmCommand, VmEvent, VmWorkerInit } from './protocol';
 import { VmRunLoop } from './run-loop';
@@ -14,7 +15,8 @@ const post = (event: VmEvent): void => port.postMessage(event);
 try {
   const memory = new GuestMemory({ ram: init.ram, dirty: init.dirty });
   const machine = new PcMachine(init.spec, memory);
-  const loop = new VmRunLoop(machine, { post, doorbell: new Int32Array(init.doorbell) });
+  const console = init.frame ? new VmConsole(init.frame, machine.i8042, machine.display) : undefined;
+  const loop = new VmRunLoop(machine, { post, doorbell: new Int32Array(init.doorbell), ...(console ? { console } : {}) });
   port.on('message', (command: VmCommand) => {
     try {
       loop.handle(command);
