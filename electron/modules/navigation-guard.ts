@@ -1,5 +1,5 @@
 // Locks every window to the app: no navigation away, no webviews, no permissions, and no
-// new windows except the app's own console windows (#/vm/<id>/console), which get the
+// new windows except the app's own console windows (#/vm/<id>/console or /screen), which get the
 // same sandboxed, context-isolated web preferences as the main window.
 import type { App, BrowserWindowConstructorOptions, WebContents } from 'electron';
 
@@ -17,7 +17,7 @@ export function isAppUrl(url: string, appUrl: string): boolean {
 export function isConsoleUrl(url: string, appUrl: string): boolean {
   try {
     const u = new URL(url);
-    return isAppUrl(url, appUrl) && u.pathname === new URL(appUrl).pathname && /^#\/vm\/[A-Za-z0-9._-]+\/console$/.test(u.hash);
+    return isAppUrl(url, appUrl) && u.pathname === new URL(appUrl).pathname && /^#\/vm\/[A-Za-z0-9._-]+\/(console|screen)$/.test(u.hash);
   } catch {
     return false;
   }

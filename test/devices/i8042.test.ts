@@ -119,6 +119,15 @@ describe('PS/2 keyboard behind the i8042', () => {
     expect(drain()).toEqual([0x1e, 0x9e, 0xe0, 0x48, 0xe0, 0xc8]);
   });
 
+  it('translates the Windows and Menu keys (E0 1F/27/2F) to E0 5B/5C/5D', () => {
+    const { kbc, drain } = setup();
+    for (const code of [0x1f, 0x27, 0x2f]) {
+      kbc.keyboard.pressKey([0xe0, code]);
+      kbc.keyboard.releaseKey([0xe0, code]);
+    }
+    expect(drain()).toEqual([0xe0, 0x5b, 0xe0, 0xdb, 0xe0, 0x5c, 0xe0, 0xdc, 0xe0, 0x5d, 0xe0, 0xdd]);
+  });
+
   it('sends raw set 2 without translation, and set 1 when the guest selects it', () => {
     const { kbc, cmd, data, drain } = setup();
     cmd(0x60);

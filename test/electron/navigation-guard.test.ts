@@ -14,6 +14,8 @@ describe('navigation guard', () => {
 
   it('opens new windows only for the console route of the app', () => {
     expect(isConsoleUrl('file:///opt/vmdesk/dist/renderer/index.html#/vm/vm-12/console', app)).toBe(true);
+    expect(isConsoleUrl('file:///opt/vmdesk/dist/renderer/index.html#/vm/vm-12/screen', app)).toBe(true);
+    expect(isConsoleUrl('file:///opt/vmdesk/dist/renderer/index.html#/vm/vm-12/settings', app)).toBe(false);
     expect(isConsoleUrl('file:///opt/vmdesk/dist/renderer/index.html', app)).toBe(false);
     expect(isConsoleUrl('file:///opt/vmdesk/dist/renderer/index.html#/vm/../../x/console', app)).toBe(false);
     expect(isConsoleUrl('https://evil.example/#/vm/vm-1/console', app)).toBe(false);
