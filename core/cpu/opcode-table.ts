@@ -7,6 +7,7 @@ import { CS, DS, ES, FS, GS, SS } from './constants';
 import * as A from './ops/arith';
 import * as B from './ops/bits';
 import { generatedAluForms } from './ops/alu-generated';
+import { generatedCondForms } from './ops/cond-generated';
 import * as J from './ops/control';
 import * as M from './ops/move';
 import * as S from './ops/string';
@@ -77,10 +78,11 @@ def(0x6d, 'ins', '', (c) => S.ins(c, 2), (c) => S.ins(c, 4));
 def(0x6e, 'outsb', '', (c) => S.outs(c, 1));
 def(0x6f, 'outs', '', (c) => S.outs(c, 2), (c) => S.outs(c, 4));
 for (let cc = 0; cc < 16; cc++) {
-  def(0x70 + cc, 'jcc', '', (c) => J.jccRel8(c, cc));
-  def(0x180 + cc, 'jcc', '', (c) => J.jccRel16(c, cc), (c) => J.jccRel32(c, cc));
-  def(0x190 + cc, 'setcc', 'm', (c) => M.setcc(c, cc));
-  def(0x140 + cc, 'cmovcc', 'm', (c) => M.cmov16(c, cc), (c) => M.cmov32(c, cc));
+  const g = generatedCondForms(cc);
+  def(0x70 + cc, 'jcc', '', g.jcc8);
+  def(0x180 + cc, 'jcc', '', g.jcc16, g.jcc32);
+  def(0x190 + cc, 'setcc', 'm', g.setcc);
+  def(0x140 + cc, 'cmovcc', 'm', g.cmov16, g.cmov32);
 }
 def(0x80, 'grp1', 'ml', A.grp1Eb);
 def(0x81, 'grp1', 'ml', A.grp1EvIz16, A.grp1EvIz32);

@@ -1,4 +1,4 @@
-// Control flow: Jcc, JMP/CALL/RET near and far, LOOP/JCXZ, INT/INTO/INT3/ICEBP, IRET,
+// Control flow (Jcc is generated in cond-generated.ts): JMP/CALL/RET near and far, LOOP/JCXZ, INT/INTO/INT3/ICEBP, IRET,
 // BOUND, HLT, flag instructions (CLC..STD, CMC, CLI/STI with IOPL checks).
 import { CF, CS, DF, ECX, EXC_BP, EXC_BR, EXC_DB, EXC_OF, IF } from '../constants';
 import type { CpuCore as C } from '../core';
@@ -10,18 +10,6 @@ function jumpTo(c: C, target: number): void {
   c.eip = target;
 }
 
-export function jccRel8(c: C, cc: number): void {
-  const d = (c.fetch8() << 24) >> 24;
-  if (c.cond(cc)) jumpTo(c, (c.eip + d) | 0);
-}
-export function jccRel16(c: C, cc: number): void {
-  const d = (c.fetch16() << 16) >> 16;
-  if (c.cond(cc)) jumpTo(c, (c.eip + d) | 0);
-}
-export function jccRel32(c: C, cc: number): void {
-  const d = c.fetch32();
-  if (c.cond(cc)) jumpTo(c, (c.eip + d) | 0);
-}
 export function jmpRel8(c: C): void { const d = (c.fetch8() << 24) >> 24; jumpTo(c, (c.eip + d) | 0); }
 export function jmpRel16(c: C): void { const d = c.fetch16(); jumpTo(c, (c.eip + d) | 0); }
 export function jmpRel32(c: C): void { const d = c.fetch32(); jumpTo(c, (c.eip + d) | 0); }

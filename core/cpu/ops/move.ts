@@ -158,9 +158,6 @@ export function movsxGvEw16(c: C): void { c.setReg16(c.regField, c.rmRead16()); 
 export function movsxGvEw32(c: C): void { c.regs[c.regField] = (c.rmRead16() << 16) >> 16; }
 
 /** CMOVcc reads its source even when the condition is false (a memory fault still happens). */
-export function cmov16(c: C, cc: number): void { const v = c.rmRead16(); if (c.cond(cc)) c.setReg16(c.regField, v); }
-export function cmov32(c: C, cc: number): void { const v = c.rmRead32(); if (c.cond(cc)) c.regs[c.regField] = v; }
-export function setcc(c: C, cc: number): void { c.rmWrite8(c.cond(cc) ? 1 : 0); }
 export function bswap(c: C, r: number): void {
   const v = c.regs[r]!;
   c.regs[r] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
