@@ -9,6 +9,7 @@ const SLICE = 50_000;
 /** Wall time between yields to the worker's event loop, in ms. */
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
+const EFLAGS_IF = 1 << 9;
 
 export interface RunLoopIo {
   post(event: VmEvent): void;
@@ -132,7 +133,13 @@ export class VmRunLoop {
           const eip = machine.cpu.getRegister('eip').toString(16).padStart(8, '0');
           return this.exit({ kind: 'triple-fault', detail: `the guest triple-faulted; its CPU shut down at EIP ${eip}` });
         }
-        if (reason === 'halt') break;
+        if (reason === 'halt') {
+          // HLT with IF clear and no NMI source on this board: only a reset could wake the CPU
+          // (SDM vol. 3 §8.4 / HLT), so the machine is off for good. Linux ends `poweroff`
+          // this way when it has no ACPI (kernel/reboot.c turns POWER_OFF into HALT).
+          if ((machine.cpu.getRegister('eflags') & EFLAGS_IF) === 0 && !machine.cpu.nmiPending) return this.exit({ kind: 'poweroff' });
+          break;
+        }
       }
       this.busyMs += performance.now() - started;
       this.flushSerial();
