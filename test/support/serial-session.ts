@@ -3,6 +3,7 @@
 // timeout that fails with the console output seen so far, so a stuck boot says where it
 // stopped. Also starts `vmdesk run` as a child process with COM1 on stdio.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from './vmdesk-process';
 
@@ -118,18 +119,26 @@ export interface VmdeskRunProcess {
   kill(): void;
 }
 
-/** Start `vmdesk run ARGS --serial stdio` and attach a session to COM1. */
-export function startVmdeskRun(args: readonly string[], prompt: string): VmdeskRunProcess {
+/**
+ * Start `vmdesk run ARGS --serial stdio` and attach a session to COM1. With `logFile` the
+ * console is also appended there as it arrives (to watch a long boot: tail -f).
+ */
+export function startVmdeskRun(args: readonly string[], prompt: string, logFile?: string): VmdeskRunProcess {
   const child = spawn(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'run', ...args, '--serial', 'stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const session = new SerialSession((text) => child.stdin!.write(text), prompt);
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => session.push(d));
+  const log = logFile ? fs.openSync(logFile, 'w') : undefined;
+  child.stdout!.on('data', (d: Buffer) => {
+    session.push(d);
+    if (log !== undefined) fs.writeSync(log, d);
+  });
   child.stderr!.on('data', (d: Buffer) => (err += d));
   child.stdin!.on('error', () => {});
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
+      if (log !== undefined) fs.closeSync(log);
       session.end(`vmdesk run exited (${code ?? signal}; stderr: ${err.trim() || 'empty'})`);
       resolve(code ?? signal ?? -1);
     });

@@ -2,6 +2,7 @@
 // Debian's kernel and busybox initramfs once in a real `vmdesk run` process, then run every
 // check over the same serial shell, and end with `poweroff -f` (vmdesk run must exit 0).
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SerialSession, type VmdeskRunProcess, startVmdeskRun } from '../support/serial-session';
 import { guestImages } from './guest-images';
@@ -38,6 +39,8 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
       vm = startVmdeskRun(
         ['--kernel', images.kernel, '--initrd', images.initrd, '--append', `console=ttyS0 ${config.append}`.trim(), '--memory', '256', '--timeout', String(BOOT_TIMEOUT_MS / 1000 + 600)],
         manifest.prompt,
+        // VMDESK_BOOT_LOG_DIR=/tmp/x: the console of each boot goes to /tmp/x/<name>.log as it arrives
+        process.env.VMDESK_BOOT_LOG_DIR ? path.join(process.env.VMDESK_BOOT_LOG_DIR, `${name.replace(/\W+/g, '-')}.log`) : undefined,
       );
       shell = vm.session;
       await shell.waitFor(manifest.readyLine, BOOT_TIMEOUT_MS, `the ready line ${JSON.stringify(manifest.readyLine)}`);
