@@ -16,6 +16,33 @@ function tail(text: string, n = 3000): string {
   return text.length <= n ? text : `…${text.slice(-n)}`;
 }
 
+/**
+ * The text after the shell's echo of `command`. The echo may carry terminal queries
+ * (busybox asks for the cursor position, ESC [6n) and line breaks where the line editor
+ * wrapped a long line at the terminal width.
+ */
+export function stripEcho(text: string, command: string): string {
+  let i = 0;
+  let j = 0;
+  while (i < text.length && j < command.length) {
+    if (text[i] === command[j]) {
+      i++;
+      j++;
+    } else if (text[i] === '\x1b') {
+      const m = /^\x1b\[[0-9;?]*[A-Za-z]/.exec(text.slice(i));
+      i += m ? m[0].length : 1;
+    } else if (text[i] === '\n' || text[i] === ' ') i++;
+    else break;
+  }
+  if (j < command.length) {
+    // Not a recognisable echo: fall back to "output starts after the first line".
+    const nl = text.indexOf('\n');
+    return nl < 0 ? '' : text.slice(nl + 1);
+  }
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? '' : text.slice(nl + 1);
+}
+
 export class SerialSession {
   /** Everything the guest printed, with carriage returns removed. */
   private log = '';
@@ -101,9 +128,7 @@ export class SerialSession {
     if (command.includes('\n')) throw new Error('serial: one command line at a time');
     this.write(command + '\n');
     const text = await this.waitFor(this.prompt, timeoutMs, `prompt after ${JSON.stringify(command)}`);
-    // The shell echoes the line it read; output starts after that line.
-    const nl = text.indexOf('\n');
-    return nl < 0 ? '' : text.slice(nl + 1);
+    return stripEcho(text, command);
   }
 
   /** Type a line without waiting for a prompt (e.g. `poweroff -f`). */

@@ -76,7 +76,7 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
     }, 3 * COMMAND_TIMEOUT_MS);
 
     it('does arithmetic in the shell', async () => {
-      const out = await shell.run('echo $(( (12345 * 6789) % 1009 )) $(( -17 / 5 )) $(( 0x7fffffff / 3 )) $(( 7 << 20 | 5 ))', COMMAND_TIMEOUT_MS);
+      const out = await shell.run('echo $((12345*6789%1009)) $((-17/5)) $((0x7fffffff/3)) $((7<<20|5))', COMMAND_TIMEOUT_MS);
       expect(out).toBe(`${(12345 * 6789) % 1009} -3 ${Math.floor(0x7fffffff / 3)} ${(7 << 20) | 5}\n`);
     }, COMMAND_TIMEOUT_MS);
 
