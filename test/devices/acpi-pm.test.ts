@@ -25,6 +25,25 @@ describe('ACPI PM block', () => {
     expect(pm.timerBlock.readPort(0, 4)).toBe(17_897_725 - 0x100_0000);
   });
 
+  it('reads the PM timer in one piece while guest time moves under the access', () => {
+    // A host-time clock moves between any two looks; make it move one PM tick per look.
+    class MovingClock extends ManualClock {
+      override now(): number {
+        const t = super.now();
+        this.advance(1e9 / 3_579_545);
+        return t;
+      }
+    }
+    const clock = new MovingClock();
+    const pm = new AcpiPm({ clock, onPowerOff: () => {} });
+    clock.advanceTo((0xffe * 1e9) / 3_579_545 + 1); // the low byte carries during the read
+    const before = pm.timerValue();
+    const read = pm.timerBlock.readPort(0, 4);
+    const after = pm.timerValue();
+    expect(read).toBeGreaterThan(before);
+    expect(read).toBeLessThan(after);
+  });
+
   it('sets TMR_STS on a bit-23 carry and raises SCI when TMR_EN is set', () => {
     const { clock, pm, sci } = setup();
     pm.eventBlock.writePort(2, 2, 0x0001);

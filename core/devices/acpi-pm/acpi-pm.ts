@@ -97,7 +97,11 @@ export class AcpiPm {
       },
     };
     this.timerBlock = {
-      readPort: (o: number, size: AccessSize) => readBytewise(o, size, (b) => (b < 3 ? (this.timerValue() >> (8 * b)) & 0xff : 0)),
+      readPort: (o: number, size: AccessSize) => {
+        // One sample for the whole access: a 32-bit IN must not tear across a byte carry.
+        const value = this.timerValue();
+        return readBytewise(o, size, (b) => (b < 3 ? (value >> (8 * b)) & 0xff : 0));
+      },
       writePort: () => {},
     };
     this.gpe0Block = {

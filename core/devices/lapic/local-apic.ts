@@ -480,22 +480,30 @@ export class LocalApic implements MmioDevice, InterruptController {
     return Math.max(0, this.timerInitial - e);
   }
 
-  private rearmTimer(): void {
+  /**
+   * Schedule the timer's next expiry. In periodic mode the period after a delivered one
+   * follows it even when the host was late, one per timer pass (the guest can take each and
+   * its tick count keeps pace with guest time); more than a second behind, it resynchronises.
+   */
+  private rearmTimer(afterPeriod?: number): void {
     this.timer?.cancel();
     this.timer = undefined;
     if (this.timerInitial === 0) return;
     const now = this.clock.now();
     const e = this.elapsedTicks(now);
+    const periodNs = this.timerInitial * this.tickNs();
     let k: number;
-    if (this.periodic) k = Math.floor(e / this.timerInitial) + 1;
-    else if (e < this.timerInitial) k = 1;
+    if (this.periodic) {
+      k = Math.floor(e / this.timerInitial) + 1;
+      if (afterPeriod !== undefined && afterPeriod + 1 < k && now - (this.timerStartNs + (afterPeriod + 1) * periodNs) < 1e9) k = afterPeriod + 1;
+    } else if (e < this.timerInitial) k = 1;
     else return;
-    const deadline = this.timerStartNs + k * this.timerInitial * this.tickNs();
-    this.timer = this.clock.schedule(Math.ceil(deadline), () => {
+    const deadline = Math.max(Math.ceil(this.timerStartNs + k * periodNs), now + 1);
+    this.timer = this.clock.schedule(deadline, () => {
       this.timer = undefined;
       const lvt = this.lvt[LVT_TIMER]!;
       if (!(lvt & LVT_MASK)) this.acceptInterrupt(lvt & 0xff, false);
-      if (this.periodic) this.rearmTimer();
+      if (this.periodic) this.rearmTimer(k);
     });
   }
 

@@ -84,18 +84,28 @@ export class Pit8254 implements PortDevice {
     return this.channels[channel]?.out(this.tick()) ?? false;
   }
 
-  /** Schedule counter 0's next rising edge on the virtual clock. */
-  private rearm(): void {
+  /**
+   * Schedule counter 0's next rising edge on the virtual clock. After a delivered edge the
+   * next one counts from that edge, so edges the host was too busy to deliver on time are
+   * still delivered, one per timer pass so the guest can take each (like KVM's reinjecting
+   * PIT): Linux's check_timer() wants ticks in a short TSC window, and jiffies keep pace.
+   * More than a second behind, the counter resynchronises and the backlog is dropped.
+   */
+  private rearm(afterEdge?: number): void {
     this.timer?.cancel();
     this.timer = undefined;
-    const next = this.channels[0].nextRisingEdge(this.tick());
+    const ch = this.channels[0];
+    const now = this.tick();
+    let next = afterEdge === undefined ? ch.nextRisingEdge(now) : ch.nextRisingEdge(afterEdge);
+    if (afterEdge !== undefined && (next <= afterEdge || now - next > PIT_HZ)) next = ch.nextRisingEdge(now);
     if (next < 0) return;
-    this.timer = this.clock.schedule(timeOfTick(next, PIT_HZ), () => {
+    // A late edge waits for the next pass of the clock's timers (its deadline is after this one's).
+    const at = Math.max(timeOfTick(next, PIT_HZ), this.clock.now() + 1);
+    this.timer = this.clock.schedule(at, () => {
       this.timer = undefined;
-      // Edges missed while the host was busy are coalesced into one, as the PIC would latch.
       this.irq0.setLevel(true);
       this.irq0.setLevel(false);
-      this.rearm();
+      this.rearm(next);
     });
   }
 

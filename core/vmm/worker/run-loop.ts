@@ -7,9 +7,12 @@ import type { VmCommand, VmEvent, VmExitReason, VmState } from './protocol';
 
 /** Instructions per slice: small enough that timers and commands are served every few ms. */
 const SLICE = 50_000;
+/** The shortest slice when a timer is due sooner, so a timer storm cannot make slices all overhead. */
+const MIN_SLICE = 2_000;
 /** Wall time between yields to the worker's event loop, in ms. */
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
+const EFLAGS_IF = 1 << 9;
 
 export interface RunLoopIo {
   post(event: VmEvent): void;
@@ -22,6 +25,8 @@ export class VmRunLoop {
   private state: VmState = 'created';
   private readonly pendingInput: Uint8Array[][];
   private busyMs = 0;
+  /** Measured guest instructions per host ns, to end slices near the next timer deadline. */
+  private instructionsPerNs = 0.01;
 
   constructor(
     private readonly machine: PcMachine,
@@ -124,6 +129,22 @@ export class VmRunLoop {
     this.loop().catch((err: unknown) => this.exit({ kind: 'error', message: `vmm: ${err instanceof Error ? err.message : String(err)}` }));
   }
 
+  /**
+   * Instructions to run before the clock's next timer is due (at least MIN_SLICE): device
+   * interrupts then come close to their guest time even when the host runs the guest slowly.
+   */
+  private sliceBudget(): number {
+    const next = this.machine.clock.nextDeadline();
+    if (next === undefined) return SLICE;
+    const budget = Math.ceil((next - this.machine.clock.now()) * this.instructionsPerNs);
+    return budget < MIN_SLICE ? MIN_SLICE : budget > SLICE ? SLICE : budget;
+  }
+
+  private measureRate(executed: number, ms: number): void {
+    if (executed < MIN_SLICE || ms <= 0) return;
+    this.instructionsPerNs = 0.75 * this.instructionsPerNs + 0.25 * (executed / (ms * 1e6));
+  }
+
   private async loop(): Promise<void> {
     const { machine, io } = this;
     while (this.state === 'running') {
@@ -131,7 +152,10 @@ export class VmRunLoop {
       while (this.state === 'running' && performance.now() - started < YIELD_MS) {
         this.feedSerial();
         io.console?.tick(performance.now());
-        const reason = machine.runSlice(SLICE);
+        const sliceStart = performance.now();
+        const executedBefore = machine.cpu.instructionCount;
+        const reason = machine.runSlice(this.sliceBudget());
+        this.measureRate(machine.cpu.instructionCount - executedBefore, performance.now() - sliceStart);
         const request = machine.request;
         if (request) {
           machine.request = undefined;
@@ -146,7 +170,13 @@ export class VmRunLoop {
           const eip = machine.cpu.getRegister('eip').toString(16).padStart(8, '0');
           return this.exit({ kind: 'triple-fault', detail: `the guest triple-faulted; its CPU shut down at EIP ${eip}` });
         }
-        if (reason === 'halt') break;
+        if (reason === 'halt') {
+          // HLT with IF clear and no NMI source on this board: only a reset could wake the CPU
+          // (SDM vol. 3 §8.4 / HLT), so the machine is off for good. Linux ends `poweroff`
+          // this way when it has no ACPI (kernel/reboot.c turns POWER_OFF into HALT).
+          if ((machine.cpu.getRegister('eflags') & EFLAGS_IF) === 0 && !machine.cpu.nmiPending) return this.exit({ kind: 'poweroff' });
+          break;
+        }
       }
       this.busyMs += performance.now() - started;
       this.flushSerial();
