@@ -1,16 +1,23 @@
 // The host side of one VM: allocates guest RAM (shared with the worker, so the host can
 // read it while the VM runs), starts the VM's worker thread and speaks protocol.ts to it.
-// A worker that crashes is reported as the VM's exit; the host process stays up.
+// A worker that crashes is reported as the VM's exit; the host process stays up. The host's
+// CPU scheduler sets the VM's allowance through a shared control word (setCpuAllowance).
 import type { Worker } from 'node:worker_threads';
 import { Emitter, type Disposable, startWorker } from '../common';
 import { GuestMemory } from '../memory';
 import type { MachineSpec } from './machine/machine-spec';
+import { CPU_CONTROL_BYTES, CPU_UNLIMITED } from './worker/cpu-throttle';
 import type { VmCommand, VmEvent, VmExitReason, VmState, VmWorkerInit } from './worker/protocol';
+
+/** The worker's latest counters (protocol.ts 'stats'), zero before the first report. */
+export type VmThreadStats = Omit<Extract<VmEvent, { type: 'stats' }>, 'type'>;
 
 export class VmThread implements Disposable {
   readonly memory: GuestMemory;
   private readonly worker: Worker;
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly cpuControl = new Int32Array(new SharedArrayBuffer(CPU_CONTROL_BYTES));
+  private latest: VmThreadStats = { instructions: 0, guestNs: 0, hostBusyMs: 0, cpuMs: 0, throttledMs: 0, heapBytes: 0 };
   private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
   readonly onSerialOutput = this.onSerialEmitter.event;
   private readonly onStateEmitter = new Emitter<VmState>();
@@ -24,7 +31,14 @@ export class VmThread implements Disposable {
 
   constructor(spec: MachineSpec) {
     this.memory = GuestMemory.allocate(spec.memoryMB * 2 ** 20);
-    const init: VmWorkerInit = { spec, ram: this.memory.state.ram, dirty: this.memory.state.dirty, doorbell: this.doorbell.buffer as SharedArrayBuffer };
+    Atomics.store(this.cpuControl, 0, CPU_UNLIMITED);
+    const init: VmWorkerInit = {
+      spec,
+      ram: this.memory.state.ram,
+      dirty: this.memory.state.dirty,
+      doorbell: this.doorbell.buffer as SharedArrayBuffer,
+      cpuControl: this.cpuControl.buffer as SharedArrayBuffer,
+    };
     this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init);
     let resolveExit!: (r: VmExitReason) => void;
     this.exited = new Promise((r) => (resolveExit = r));
@@ -51,6 +65,11 @@ export class VmThread implements Disposable {
         case 'exit':
           finish(event.reason);
           break;
+        case 'stats': {
+          const { type: _, ...stats } = event;
+          this.latest = stats;
+          break;
+        }
       }
     });
     this.worker.on('error', (err) => finish({ kind: 'error', message: `vmm: the VM's worker crashed: ${err.message}` }));
@@ -59,6 +78,24 @@ export class VmThread implements Disposable {
 
   get currentState(): VmState {
     return this.state;
+  }
+
+  /** The worker's latest counters (CPU time, instructions, its own memory). */
+  get stats(): VmThreadStats {
+    return this.latest;
+  }
+
+  /** Thousandths of one host core the VM may use from now on; undefined: no limit. */
+  setCpuAllowance(permille: number | undefined): void {
+    Atomics.store(this.cpuControl, 0, permille === undefined ? CPU_UNLIMITED : Math.max(0, Math.round(permille)));
+    // Wake a throttled loop so a raised allowance takes effect now.
+    Atomics.add(this.doorbell, 0, 1);
+    Atomics.notify(this.doorbell, 0);
+  }
+
+  /** Kill the worker thread outright (what a crash looks like to the host); exited follows. */
+  terminate(): void {
+    void this.worker.terminate();
   }
 
   send(command: VmCommand): void {

@@ -1,30 +1,74 @@
 // The vCPU loop inside a VM's worker: slices of instructions, timers between them, a real
 // sleep while the guest halts (Atomics.waitAsync on the doorbell, so commands from the host
-// still arrive), and serial output flushed once a slice.
+// still arrive), serial output flushed once a slice, and the host's CPU allowance honoured
+// between bursts (cpu-throttle.ts), charged with the thread's real CPU time.
+import { getHeapStatistics } from 'node:v8';
 import type { PcMachine } from '../machine/pc-machine';
+import { CpuThrottle } from './cpu-throttle';
 import type { VmCommand, VmEvent, VmExitReason, VmState } from './protocol';
+import { ThreadCpuClock } from './thread-cpu-time';
 
 /** Instructions per slice: small enough that timers and commands are served every few ms. */
 const SLICE = 50_000;
 /** Wall time between yields to the worker's event loop, in ms. */
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
+/** Least wall time between two stats events. */
+const STATS_MS = 50;
 
 export interface RunLoopIo {
   post(event: VmEvent): void;
   readonly doorbell: Int32Array;
+  /** The host scheduler's control word (cpu-throttle.ts); none: unlimited. */
+  readonly cpuControl?: Int32Array;
 }
 
 export class VmRunLoop {
   private state: VmState = 'created';
   private readonly pendingInput: Uint8Array[][];
   private busyMs = 0;
+  private throttledMs = 0;
+  private readonly cpuClock = new ThreadCpuClock();
+  private readonly cpuAtStart: number;
+  private readonly throttle: CpuThrottle;
+  private lastStats = 0;
 
   constructor(
     private readonly machine: PcMachine,
     private readonly io: RunLoopIo,
   ) {
     this.pendingInput = machine.uarts.map(() => []);
+    this.throttle = new CpuThrottle(io.cpuControl);
+    this.cpuAtStart = this.cpuClock.nowMs() ?? 0;
+  }
+
+  /** CPU ms this VM's thread used since the worker started (busy wall time where unmeasurable). */
+  private cpuMs(): number {
+    const now = this.cpuClock.nowMs();
+    return now === undefined ? this.busyMs : now - this.cpuAtStart;
+  }
+
+  private postStats(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastStats < STATS_MS) return;
+    this.lastStats = now;
+    const heap = getHeapStatistics();
+    this.io.post({
+      type: 'stats',
+      instructions: this.machine.cpu.instructionCount,
+      guestNs: this.machine.clock.now(),
+      hostBusyMs: this.busyMs,
+      cpuMs: this.cpuMs(),
+      throttledMs: this.throttledMs,
+      heapBytes: heap.total_physical_size + heap.malloced_memory + heap.external_memory,
+    });
+  }
+
+  /** Sleep up to `ms`, woken early by a host command (the doorbell). */
+  private async sleep(ms: number): Promise<void> {
+    const seen = Atomics.load(this.io.doorbell, 0);
+    const waited = Atomics.waitAsync(this.io.doorbell, 0, seen, ms);
+    if (waited.async) await waited.value;
   }
 
   private setState(state: VmState): void {
@@ -101,6 +145,7 @@ export class VmRunLoop {
 
   private exit(reason: VmExitReason): void {
     this.flushSerial();
+    this.postStats(true);
     this.machine.clock.pause();
     this.state = 'exited';
     this.io.post({ type: 'state', state: 'exited' });
@@ -112,10 +157,21 @@ export class VmRunLoop {
   }
 
   private async loop(): Promise<void> {
-    const { machine, io } = this;
+    const { machine } = this;
     while (this.state === 'running') {
+      const budget = this.throttle.budgetMs();
+      if (budget <= 0) {
+        // Over its CPU allowance: wait for the bucket (guest time flows on; timers catch up).
+        const wait = this.throttle.waitMs();
+        const t = performance.now();
+        await this.sleep(wait);
+        this.throttledMs += performance.now() - t;
+        continue;
+      }
+      const burstMs = Math.min(YIELD_MS, budget);
       const started = performance.now();
-      while (this.state === 'running' && performance.now() - started < YIELD_MS) {
+      const cpuBefore = this.cpuClock.nowMs();
+      while (this.state === 'running' && performance.now() - started < burstMs) {
         this.feedSerial();
         const reason = machine.runSlice(SLICE);
         const request = machine.request;
@@ -134,16 +190,16 @@ export class VmRunLoop {
         }
         if (reason === 'halt') break;
       }
-      this.busyMs += performance.now() - started;
+      const wall = performance.now() - started;
+      this.busyMs += wall;
+      const cpuAfter = this.cpuClock.nowMs();
+      this.throttle.charge(cpuBefore === undefined || cpuAfter === undefined ? wall : cpuAfter - cpuBefore);
       this.flushSerial();
-      io.post({ type: 'stats', instructions: machine.cpu.instructionCount, guestNs: machine.clock.now(), hostBusyMs: this.busyMs });
+      this.postStats(false);
       if (this.state !== 'running') return;
       if (machine.cpu.halted) {
         // Sleep until the next device timer or a host command (the doorbell), whichever comes first.
-        const ms = Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6);
-        const seen = Atomics.load(io.doorbell, 0);
-        const waited = Atomics.waitAsync(io.doorbell, 0, seen, ms);
-        if (waited.async) await waited.value;
+        await this.sleep(Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6));
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

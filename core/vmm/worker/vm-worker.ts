@@ -14,7 +14,7 @@ const post = (event: VmEvent): void => port.postMessage(event);
 try {
   const memory = new GuestMemory({ ram: init.ram, dirty: init.dirty });
   const machine = new PcMachine(init.spec, memory);
-  const loop = new VmRunLoop(machine, { post, doorbell: new Int32Array(init.doorbell) });
+  const loop = new VmRunLoop(machine, { post, doorbell: new Int32Array(init.doorbell), cpuControl: new Int32Array(init.cpuControl) });
   port.on('message', (command: VmCommand) => {
     try {
       loop.handle(command);
