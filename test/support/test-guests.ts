@@ -5,8 +5,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const SOURCES = path.resolve(__dirname, '..', 'cli', 'guests');
+const SOURCES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'guests');
 
 export function assembleGuest(source: 'hello-serial' | 'fault-loop-reset', dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-guest-'))): string {
   const out = path.join(dir, `${source}.bin`);

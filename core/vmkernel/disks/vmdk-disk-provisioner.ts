@@ -19,10 +19,12 @@ export class VmdkDiskProvisioner implements DiskProvisioner {
     const file = path.join(folder, fileName);
     progress(0);
     let written: string[] = [];
+    const before = new Set(fs.readdirSync(folder));
     try {
       written = createVmdk(file, { sizeBytes, subformat: this.subformat, provisioning, adapterType: 'ide' });
     } catch (err) {
-      for (const f of fs.readdirSync(folder)) if (f.startsWith(baseName) && f.endsWith('.vmdk')) fs.rmSync(path.join(folder, f), { force: true });
+      // Remove what this attempt left behind, never a file that was there before.
+      for (const f of fs.readdirSync(folder)) if (!before.has(f) && f.startsWith(baseName)) fs.rmSync(path.join(folder, f), { force: true });
       const why = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the datastore is full' : errorMessage(err);
       throw new VmdeskError('unavailable', `disk: cannot create ${file}: ${why}`);
     }

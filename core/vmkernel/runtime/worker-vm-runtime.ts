@@ -132,7 +132,7 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
       const vm = new WorkerRunningVm(thread, spec.config.memoryMB * 2 ** 20);
       admission = this.scheduler.admit(spec.id, spec.name, entitlement, {
         cpuTimeMs: () => vm.workerStats.cpuMs,
-        busyMs: () => vm.workerStats.hostBusyMs,
+        haltedMs: () => vm.workerStats.haltedMs,
         throttledMs: () => vm.workerStats.throttledMs,
         setAllowance: (p) => thread!.setCpuAllowance(p),
       });

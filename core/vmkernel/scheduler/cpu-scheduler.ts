@@ -3,7 +3,7 @@
 // its demand, allocates the capacity (cpu-allocation.ts) and hands each worker its
 // allowance, which the worker's run loop enforces with a token bucket (core/vmm).
 //
-// Demand: a VM that was runnable the whole tick (running or waiting for its allowance, never
+// Demand: a VM that was runnable the whole tick (running or waiting for its allowance, not
 // halted) wants all it may get; one that halted wants a little more than it used.
 // Capacity: the configured capacity is what VMs may use at most; when the OS gives our
 // threads less (other processes), a VM that was allowed more than it got is "starved", and
@@ -19,8 +19,8 @@ import { CORE_MHZ, parseCpuAmount, type CpuEntitlement } from './cpu-entitlement
 export interface ScheduledVm {
   /** Cumulative counters since power-on, ms. */
   cpuTimeMs(): number;
-  /** Wall ms spent running guest code (not halted, not throttled). */
-  busyMs(): number;
+  /** Wall ms spent asleep because the guest halted. */
+  haltedMs(): number;
   /** Wall ms spent waiting for its allowance. */
   throttledMs(): number;
   /** Thousandths of one core; undefined: unlimited. */
@@ -52,7 +52,7 @@ interface Entry {
   demandMHz: number;
   allocationMHz: number;
   usedMHz: number;
-  last: { wall: number; cpu: number; busy: number; throttled: number };
+  last: { wall: number; cpu: number; halted: number; throttled: number };
 }
 
 export class SchedulerError extends VmdeskError {}
@@ -99,7 +99,7 @@ export class CpuScheduler implements Disposable {
       demandMHz: Infinity,
       allocationMHz: 0,
       usedMHz: 0,
-      last: { wall: now, cpu: vm.cpuTimeMs(), busy: vm.busyMs(), throttled: vm.throttledMs() },
+      last: { wall: now, cpu: vm.cpuTimeMs(), halted: vm.haltedMs(), throttled: vm.throttledMs() },
     });
     this.apply();
     return { dispose: () => this.remove(id) };
@@ -116,25 +116,32 @@ export class CpuScheduler implements Disposable {
   /** Measure, estimate demand, reallocate. Runs on a timer; public for tests. */
   tick(): void {
     const now = performance.now();
-    let starved = false;
     let runnableCount = 0;
-    let usedTotal = 0;
+    let worstRatio = Infinity;
     for (const e of this.entries.values()) {
       const wall = now - e.last.wall;
       if (wall <= 0) continue;
       const cpu = e.vm.cpuTimeMs();
-      const busy = e.vm.busyMs();
+      const halted = e.vm.haltedMs();
       const throttled = e.vm.throttledMs();
-      e.usedMHz = (Math.max(0, cpu - e.last.cpu) / wall) * this.coreMHz;
-      const runnable = (busy - e.last.busy + (throttled - e.last.throttled)) / wall >= 0.9;
+      const used = (Math.max(0, cpu - e.last.cpu) / wall) * this.coreMHz;
+      // Smoothed over a few ticks: one tick on a busy host is noisy.
+      e.usedMHz = e.usedMHz === 0 ? used : e.usedMHz * 0.5 + used * 0.5;
+      // Runnable: it wanted the CPU all the tick (whether it got it, or waited for its allowance).
+      const runnable = (halted - e.last.halted) / wall < 0.1;
       e.demandMHz = runnable ? Infinity : e.usedMHz * 1.25 + this.coreMHz * 0.02;
-      if (runnable) runnableCount++;
-      if (runnable && e.usedMHz < e.allocationMHz * 0.85) starved = true;
-      usedTotal += e.usedMHz;
-      e.last = { wall: now, cpu, busy, throttled };
+      if (runnable) {
+        runnableCount++;
+        // Starved by the OS, not held back by us: it ran whenever it could and still got less.
+        const heldBack = (throttled - e.last.throttled) / wall > 0.05;
+        if (!heldBack && e.allocationMHz > 0) worstRatio = Math.min(worstRatio, e.usedMHz / e.allocationMHz);
+      }
+      e.last = { wall: now, cpu, halted, throttled };
     }
     // Only a contest between VMs needs the capacity they really get; one VM alone takes all.
-    this.effectiveMHz = starved && runnableCount >= 2 ? Math.max(this.coreMHz * 0.05, Math.min(this.effectiveMHz, usedTotal * 1.02)) : Math.min(this.capacityMHz, this.effectiveMHz * 1.1 + 1);
+    // Aim for the most starved contender to get ~95 % of its allocation.
+    const factor = runnableCount >= 2 && worstRatio !== Infinity ? Math.min(1.1, Math.max(0.5, worstRatio + 0.05)) : 1.1;
+    this.effectiveMHz = Math.max(this.coreMHz * 0.05, Math.min(this.capacityMHz, this.effectiveMHz * factor));
     this.apply();
   }
 

@@ -47,6 +47,8 @@ export type VmEvent =
       readonly cpuMs: number;
       /** Wall ms spent waiting for the host's CPU allowance (cpu-throttle.ts). */
       readonly throttledMs: number;
+      /** Wall ms spent asleep because the guest halted (HLT with nothing due). */
+      readonly haltedMs: number;
       /** The worker isolate's own memory (V8 heap, malloc, external), bytes; guest RAM is not in it. */
       readonly heapBytes: number;
     };

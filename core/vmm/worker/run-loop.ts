@@ -28,6 +28,9 @@ export class VmRunLoop {
   private readonly pendingInput: Uint8Array[][];
   private busyMs = 0;
   private throttledMs = 0;
+  private haltedMs = 0;
+  /** Thread CPU time at the last charge to the throttle. */
+  private cpuCharged: number | undefined;
   private readonly cpuClock = new ThreadCpuClock();
   private readonly cpuAtStart: number;
   private readonly throttle: CpuThrottle;
@@ -60,6 +63,7 @@ export class VmRunLoop {
       hostBusyMs: this.busyMs,
       cpuMs: this.cpuMs(),
       throttledMs: this.throttledMs,
+      haltedMs: this.haltedMs,
       heapBytes: heap.total_physical_size + heap.malloced_memory + heap.external_memory,
     });
   }
@@ -170,7 +174,6 @@ export class VmRunLoop {
       }
       const burstMs = Math.min(YIELD_MS, budget);
       const started = performance.now();
-      const cpuBefore = this.cpuClock.nowMs();
       while (this.state === 'running' && performance.now() - started < burstMs) {
         this.feedSerial();
         const reason = machine.runSlice(SLICE);
@@ -192,14 +195,19 @@ export class VmRunLoop {
       }
       const wall = performance.now() - started;
       this.busyMs += wall;
-      const cpuAfter = this.cpuClock.nowMs();
-      this.throttle.charge(cpuBefore === undefined || cpuAfter === undefined ? wall : cpuAfter - cpuBefore);
+      // Charge all the thread used since the last charge (the burst, and the event loop's own
+      // work between bursts), so the allowance bounds the VM's whole CPU time.
+      const cpuNow = this.cpuClock.nowMs();
+      this.throttle.charge(cpuNow === undefined ? wall : cpuNow - (this.cpuCharged ?? cpuNow - wall));
+      this.cpuCharged = cpuNow;
       this.flushSerial();
       this.postStats(false);
       if (this.state !== 'running') return;
       if (machine.cpu.halted) {
         // Sleep until the next device timer or a host command (the doorbell), whichever comes first.
+        const t = performance.now();
         await this.sleep(Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6));
+        this.haltedMs += performance.now() - t;
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
