@@ -39,7 +39,8 @@ export class VmThread implements Disposable {
       doorbell: this.doorbell.buffer as SharedArrayBuffer,
       cpuControl: this.cpuControl.buffer as SharedArrayBuffer,
     };
-    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init);
+    // A small young generation: the run loop allocates little, and each VM's idle cost is mostly V8's.
+    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let resolveExit!: (r: VmExitReason) => void;
     this.exited = new Promise((r) => (resolveExit = r));
     const finish = (reason: VmExitReason): void => {
