@@ -17,7 +17,7 @@ const host = new HostAgent({ version: '0', name: 'bench', statsIntervalMs: 60_00
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 try {
-  const vms = [];
+  const vms: { id: string; name: string; shares: number }[] = [];
   for (const [name, shares] of [['high', 2000], ['normal', 1000]] as const) {
     const vm = await host.vms.create({ name, datastore: 'ds', memoryMB: 16, kernel: { kernel: spinner, append: 'l' } });
     await host.vms.reconfigure({ id: vm.id, cpuShares: shares });
