@@ -27,6 +27,7 @@ export class VmThread implements Disposable {
   /** Resolves once, when the VM has exited for any reason. */
   readonly exited: Promise<VmExitReason>;
   private state: VmState = 'created';
+  private lastHeard = performance.now();
   private exitReason: VmExitReason | undefined;
 
   constructor(spec: MachineSpec) {
@@ -54,6 +55,7 @@ export class VmThread implements Disposable {
       void this.worker.terminate();
     };
     this.worker.on('message', (event: VmEvent) => {
+      this.lastHeard = performance.now();
       this.onEventEmitter.fire(event);
       switch (event.type) {
         case 'serial-output':
@@ -79,6 +81,11 @@ export class VmThread implements Disposable {
 
   get currentState(): VmState {
     return this.state;
+  }
+
+  /** Wall ms since the worker last posted anything (a running loop reports every ≤100 ms). */
+  get silentMs(): number {
+    return performance.now() - this.lastHeard;
   }
 
   /** The worker's latest counters (CPU time, instructions, its own memory). */

@@ -19,6 +19,8 @@ const log = createLogger('runtime');
 /** How long a worker may take to answer Stop before it is terminated. */
 const STOP_GRACE_MS = 3000;
 const START_TIMEOUT_MS = 30_000;
+/** A running worker reports at least every 100 ms; silence this long means it hangs. */
+const DEFAULT_WATCHDOG_MS = 30_000;
 /** COM1 is port 0 of the worker's UARTs. */
 const COM1 = 0;
 
@@ -29,6 +31,8 @@ export interface WorkerVmRuntimeOptions {
   readonly leaseMs?: number;
   /** The host's CPU scheduler (default: every core of this machine). */
   readonly scheduler?: CpuScheduler;
+  /** A worker silent this long is declared hung and stopped (default 30 s). */
+  readonly watchdogMs?: number;
 }
 
 export function workerExitReason(r: WorkerExitReason): VmExitReason {
@@ -54,8 +58,17 @@ class WorkerRunningVm implements RunningVm {
     private readonly memoryBytes: number,
   ) {}
 
+  /** Why the VM ended, when the host decided it (a hang); the worker's own reason otherwise. */
+  hungFor: number | undefined;
+
   markEnded(): void {
     this.ended = true;
+  }
+
+  hang(ms: number): void {
+    if (this.ended || this.hungFor !== undefined) return;
+    this.hungFor = ms;
+    this.thread.terminate();
   }
 
   async powerOff(): Promise<void> {
@@ -110,10 +123,16 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
   readonly scheduler: CpuScheduler;
   private readonly ownScheduler: boolean;
   private readonly running = new Map<string, WorkerRunningVm>();
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(private readonly o: WorkerVmRuntimeOptions) {
     this.ownScheduler = !o.scheduler;
     this.scheduler = o.scheduler ?? new CpuScheduler();
+    const limit = o.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    this.watchdog = setInterval(() => {
+      for (const vm of this.running.values()) if (vm.thread.currentState === 'running' && vm.thread.silentMs > limit) vm.hang(limit);
+    }, Math.max(50, Math.min(2000, limit / 4)));
+    this.watchdog.unref();
   }
 
   /** The running VM of inventory id `id` (diagnostics, tests, benchmarks). */
@@ -155,7 +174,11 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
         lock.dispose();
         t.dispose();
         if (!started) return;
-        const mapped = lockLost ? { kind: 'crashed' as const, message: 'another host took its datastore lock' } : workerExitReason(reason);
+        const mapped: VmExitReason = lockLost
+          ? { kind: 'crashed', message: 'another host took its datastore lock' }
+          : vm.hungFor !== undefined
+            ? { kind: 'crashed', message: `its worker hung (no word from it for ${Math.round(vm.hungFor / 1000)} s) and was stopped` }
+            : workerExitReason(reason);
         callbacks.exited(mapped);
       });
       await waitRunning(t, spec.name);
@@ -177,6 +200,7 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.watchdog);
     for (const vm of this.running.values()) vm.thread.terminate();
     if (this.ownScheduler) this.scheduler.dispose();
   }

@@ -170,6 +170,7 @@ export class VmRunLoop {
         const t = performance.now();
         await this.sleep(wait);
         this.throttledMs += performance.now() - t;
+        this.postStats(false);
         continue;
       }
       const burstMs = Math.min(YIELD_MS, budget);
