@@ -2,7 +2,7 @@
 // host that powers a VM on holds the lock of its .vmx; the other is refused that VM with a
 // message naming the holder; `vmdesk vm console` attaches to the running VM's serial port;
 // when the holder dies (SIGKILL) its lock is broken only after the lease, and the other host
-// powers the VM on.
+// powers the VM on. The console also ends by itself when the VM powers off.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,19 +68,29 @@ describe('two hosts sharing a datastore', () => {
     );
 
     // `vmdesk vm console` against host A: what is typed reaches the guest, its answer comes back; Ctrl-] detaches.
-    const con = spawn(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'vm', 'console', 'shared-vm', '--server', a.url], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    con.stdout.on('data', (d) => (out += d));
-    con.stderr.on('data', (d) => (err += d));
-    const code = new Promise<number | null>((r) => con.once('exit', r));
-    await expect.poll(() => err, { timeout: 30_000 }).toContain('attached to shared-vm');
-    expect(out).toContain('hello from the guest\n');
-    con.stdin.write('two hosts\n');
-    await expect.poll(() => out, { timeout: 30_000 }).toContain('TWO HOSTS\n');
-    con.stdin.write('\x1d');
-    expect(await code).toBe(0);
-    expect(err).toContain('vm console: detached');
+    const attach = () => {
+      const child = spawn(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'vm', 'console', 'shared-vm', '--server', a.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const io = { child, out: '', err: '', code: new Promise<number | null>((r) => child.once('exit', r)) };
+      child.stdout.on('data', (d) => (io.out += d));
+      child.stderr.on('data', (d) => (io.err += d));
+      return io;
+    };
+    const first = attach();
+    await expect.poll(() => first.err, { timeout: 30_000 }).toContain('attached to shared-vm');
+    expect(first.out).toContain('hello from the guest\n');
+    first.child.stdin.write('two hosts\n');
+    await expect.poll(() => first.out, { timeout: 30_000 }).toContain('TWO HOSTS\n');
+    first.child.stdin.write('\x1d');
+    expect(await first.code).toBe(0);
+    expect(first.err).toContain('vm console: detached');
+
+    // Attached again, the console ends by itself when the VM powers off.
+    const second = attach();
+    await expect.poll(() => second.err, { timeout: 30_000 }).toContain('attached to shared-vm');
+    data(await ca.call('vm.powerOff', { id: vm.id }));
+    expect(await second.code).toBe(0);
+    expect(second.err).toContain('vm console: shared-vm is powered off');
+    expect(data<VmInfo>(await ca.call('vm.powerOn', { id: vm.id })).powerState).toBe('poweredOn');
 
     // Host A dies without releasing: B waits out the lease, then takes the lock.
     a.child.kill('SIGKILL');
