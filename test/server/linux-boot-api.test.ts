@@ -65,8 +65,13 @@ describe('a Debian guest under the host', () => {
       };
       client.socket.on('message', onMessage);
       expect(data<VmInfo>(await client.call('vm.powerOn', { id: vm.id })).powerState).toBe('poweredOn');
-      const seen = async (pattern: RegExp | string, timeout: number) =>
-        expect.poll(() => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)), { timeout, interval: 500 }).toBe(true);
+      const seen = async (pattern: RegExp | string, timeout: number): Promise<void> => {
+        try {
+          await expect.poll(() => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)), { timeout, interval: 500 }).toBe(true);
+        } catch {
+          throw new Error(`the console never showed ${String(pattern)}; its last lines:\n${text.slice(-1500)}`);
+        }
+      };
       await seen(images.manifest.prompt, BOOT_TIMEOUT_MS - 2 * 60_000);
       const promptAt = text.lastIndexOf(images.manifest.prompt);
       data(await client.call('vm.consoleInput', { id: vm.id, data: bytesToBase64(new TextEncoder().encode('uname -a\n')) }));
