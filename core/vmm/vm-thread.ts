@@ -95,10 +95,13 @@ export class VmThread implements Disposable {
 
   /** Thousandths of one host core the VM may use from now on; undefined: no limit. */
   setCpuAllowance(permille: number | undefined): void {
-    Atomics.store(this.cpuControl, 0, permille === undefined ? CPU_UNLIMITED : Math.max(0, Math.round(permille)));
-    // Wake a throttled loop so a raised allowance takes effect now.
-    Atomics.add(this.doorbell, 0, 1);
-    Atomics.notify(this.doorbell, 0);
+    const value = permille === undefined ? CPU_UNLIMITED : Math.max(0, Math.round(permille));
+    const before = Atomics.exchange(this.cpuControl, 0, value);
+    // Wake a throttled loop so a raised allowance takes effect now (a halted guest sleeps on).
+    if (before !== CPU_UNLIMITED && (value === CPU_UNLIMITED || value > before)) {
+      Atomics.add(this.doorbell, 0, 1);
+      Atomics.notify(this.doorbell, 0);
+    }
   }
 
   /** Kill the worker thread outright (what a crash looks like to the host); exited follows. */
