@@ -13,7 +13,7 @@ export default defineConfig({
           name: 'core',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/renderer/**', 'test/e2e/**', 'test/vmm/boot-linux-*.test.ts'],
+          exclude: ['test/renderer/**', 'test/e2e/**', 'test/vmm/boot-linux-*.test.ts', 'test/server/linux-boot-api.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'boot',
           environment: 'node',
-          include: ['test/vmm/boot-linux-*.test.ts'],
+          include: ['test/vmm/boot-linux-*.test.ts', 'test/server/linux-boot-api.test.ts'],
           testTimeout: 3_600_000,
           hookTimeout: 3_600_000,
         },

@@ -34,7 +34,7 @@ if (enforceSingleInstance(app, () => windows.focus())) {
       app.quit();
       return;
     }
-    const { host, handlers } = embedded;
+    const { host, handlers, stop } = embedded;
     const ipc = attachIpcTransport(ipcMain, handlers, (url) => isAppUrl(url, windows.appUrl));
     const events = host.onEvent((message) => windows.broadcast(IPC_EVENT_CHANNEL, message));
     windows.openMain();
@@ -42,8 +42,7 @@ if (enforceSingleInstance(app, () => windows.focus())) {
     app.on('will-quit', () => {
       events.dispose();
       ipc.dispose();
-      void host.vms.powerOffAll();
-      host.dispose();
+      void stop();
     });
   });
 }

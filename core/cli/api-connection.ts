@@ -33,7 +33,7 @@ export const CONNECT_OPTIONS = {
 
 export async function connectApi(options: ConnectOptions, io: CommandIo): Promise<ApiConnection> {
   if (!options.server) {
-    const { host, handlers } = startEmbeddedHost('remembered', { quiet: true });
+    const { host, handlers } = startEmbeddedHost('remembered', { quiet: true, runtime: 'one-shot' });
     const context = newCallContext();
     const client: ApiClient = {
       call: (method, params) => dispatch(handlers, method, params, context) as never,

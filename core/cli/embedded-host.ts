@@ -1,23 +1,59 @@
-// The host that `vmdesk serve`, `vmdesk desktop` and `vmdesk vm …` (without --server)
-// embed: a HostAgent over the given datastores (or the user's local datastore1 when none is
-// given), its database in the vmdesk home, and its API handlers.
+// The host that `vmdesk serve`, `vmdesk desktop`, Electron main and `vmdesk vm …` (without
+// --server) embed: a HostAgent over the given datastores (or the user's local datastore1
+// when none is given), its database in the vmdesk home, its API handlers, and the runtime
+// that runs its VMs in worker threads under the host's CPU scheduler.
+//   VMDESK_HOST_NAME    the host's name (default: the OS host name); it is the id in datastore locks
+//   VMDESK_CPU_CAPACITY what VMs may use of this machine: cores ("1.5"), MHz, GHz or % of a core
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { UsageError, vmdeskHome } from '../common';
+import { UsageError, VmdeskError, vmdeskHome } from '../common';
 import { createHandlers, type ApiHandlers } from '../server';
-import { HostAgent, openHostDatabase, parseDatastoreArg, readRememberedDatastores, type DatastoreConfig, type VmRuntime } from '../vmkernel';
+import {
+  CpuScheduler,
+  HostAgent,
+  WorkerVmRuntime,
+  openHostDatabase,
+  parseDatastoreArg,
+  parseHostCpuCapacity,
+  readRememberedDatastores,
+  type DatastoreConfig,
+  type RunningVm,
+  type VmLaunchSpec,
+  type VmRuntime,
+} from '../vmkernel';
 import { VMDESK_VERSION } from './version';
 
 export interface EmbeddedHost {
   readonly host: HostAgent;
   readonly handlers: ApiHandlers;
+  /** Powers every VM off and closes the host. */
+  stop(): Promise<void>;
 }
 
 export interface EmbeddedHostOptions {
   /** Skip the start-up datastore scan (one-shot CLI commands). */
   readonly quiet?: boolean;
-  /** The VM runner; none in this build (see core/vmkernel/runtime). */
-  readonly runtime?: VmRuntime;
+  /**
+   * What runs VMs: 'workers' (default, the real runtime), 'one-shot' (a CLI command that ends
+   * at once: power-on is refused with advice), or a VmRuntime of the caller's.
+   */
+  readonly runtime?: VmRuntime | 'workers' | 'one-shot';
+  /** Host CPU capacity for VMs (as VMDESK_CPU_CAPACITY); default all cores. */
+  readonly cpuCapacity?: string;
+}
+
+/** The runtime of a one-shot `vmdesk vm …` command: its process ends, so it cannot keep a VM running. */
+class OneShotRuntime implements VmRuntime {
+  powerOn(spec: VmLaunchSpec): Promise<RunningVm> {
+    return Promise.reject(
+      new VmdeskError('unavailable', `vm ${spec.name}: a one-shot command cannot keep a VM running; start a host with \`vmdesk serve\` (or the desktop app) and pass --server URL`),
+    );
+  }
+}
+
+export function hostName(): string {
+  return process.env.VMDESK_HOST_NAME?.trim() || os.hostname();
 }
 
 export function defaultDatastore(): DatastoreConfig {
@@ -50,7 +86,35 @@ export function startEmbeddedHost(datastoreArgs: readonly string[] | 'remembered
     if (names.has(ds.name)) throw new UsageError(`datastore: "${ds.name}" is given twice`);
     names.add(ds.name);
   }
-  const host = new HostAgent({ version: VMDESK_VERSION, datastores, databaseFile: hostDatabaseFile(), ...(options.runtime ? { runtime: options.runtime } : {}) });
+  const name = hostName();
+  const capacity = options.cpuCapacity ?? process.env.VMDESK_CPU_CAPACITY;
+  const choice = options.runtime ?? 'workers';
+  let workers: WorkerVmRuntime | undefined;
+  let runtime: VmRuntime;
+  if (choice === 'workers') {
+    const scheduler = new CpuScheduler(capacity ? { capacityMHz: parseHostCpuCapacity(capacity) } : {});
+    workers = new WorkerVmRuntime({ hostId: name, scheduler });
+    runtime = workers;
+  } else runtime = choice === 'one-shot' ? new OneShotRuntime() : choice;
+  let host: HostAgent;
+  try {
+    host = new HostAgent({ version: VMDESK_VERSION, name, datastores, databaseFile: hostDatabaseFile(), runtime });
+  } catch (err) {
+    workers?.dispose();
+    workers?.scheduler.dispose();
+    throw err;
+  }
   if (!options.quiet) void host.scanDatastores();
-  return { host, handlers: createHandlers(host) };
+  return {
+    host,
+    handlers: createHandlers(host),
+    stop: async () => {
+      await host.vms.powerOffAll();
+      host.dispose();
+      if (workers) {
+        workers.dispose();
+        workers.scheduler.dispose();
+      }
+    },
+  };
 }

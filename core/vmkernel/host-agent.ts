@@ -6,7 +6,8 @@ import { DisposableStore, Emitter, type Disposable } from '../common';
 import { openHostDatabase, readRememberedDatastores, rememberDatastores, type Db } from './db/host-database';
 import { browseDatastore, findDatastore } from './datastore-files';
 import { type DatastoreConfig, summarizeDatastore } from './datastores';
-import { type DiskProvisioner, RawDiskProvisioner } from './disks/disk-provisioner';
+import type { DiskProvisioner } from './disks/disk-provisioner';
+import { VmdkDiskProvisioner } from './disks/vmdk-disk-provisioner';
 import { EventLog } from './event-log';
 import { NoVmRuntime, type VmRuntime } from './runtime/vm-runtime';
 import { StatsSampler } from './stats/stats-sampler';
@@ -25,7 +26,7 @@ export interface HostAgentOptions {
   readonly databaseFile?: string;
   /** Runs VMs; default: none in this build (power-on fails with a clear error). */
   readonly runtime?: VmRuntime;
-  /** Makes new virtual disks; default raw images until core/storage's VMDK creator is wired in. */
+  /** Makes new virtual disks; default monolithicSparse VMDKs (NAME.vmdk). */
   readonly disks?: DiskProvisioner;
 }
 
@@ -59,7 +60,7 @@ export class HostAgent implements Disposable {
       db: this.db,
       datastores: this.datastores,
       runtime: options.runtime ?? new NoVmRuntime(),
-      disks: options.disks ?? new RawDiskProvisioner(),
+      disks: options.disks ?? new VmdkDiskProvisioner(),
       tasks: this.tasks,
       events: this.events,
       version: options.version,

@@ -5,3 +5,4 @@ export type { MachineSpec } from './machine/machine-spec';
 export type { VmCommand, VmEvent, VmExitReason, VmState } from './worker/protocol';
 export * from './initramfs';
 export { isBzImage } from './boot';
+export type { VmThreadStats } from './vm-thread';

@@ -1,11 +1,13 @@
 // The host side of one VM: allocates guest RAM (shared with the worker, so the host can
 // read it while the VM runs), starts the VM's worker thread and speaks protocol.ts to it.
-// A worker that crashes is reported as the VM's exit; the host process stays up.
+// A worker that crashes is reported as the VM's exit; the host process stays up. The host's
+// CPU scheduler sets the VM's allowance through a shared control word (setCpuAllowance).
 import type { Worker } from 'node:worker_threads';
 import { Emitter, type Disposable, startWorker } from '../common';
 import { GuestMemory } from '../memory';
 import { type ConsoleDisplay, SharedFrame } from './console';
 import type { MachineSpec } from './machine/machine-spec';
+import { CPU_CONTROL_BYTES, CPU_UNLIMITED } from './worker/cpu-throttle';
 import type { VmCommand, VmEvent, VmExitReason, VmState, VmWorkerInit } from './worker/protocol';
 
 export interface VmThreadOptions {
@@ -16,12 +18,17 @@ export interface VmThreadOptions {
 /** Enough for 1920×1200 at 32 bpp. */
 const DEFAULT_SCREEN_PIXELS = 1920 * 1200;
 
+/** The worker's latest counters (protocol.ts 'stats'), zero before the first report. */
+export type VmThreadStats = Omit<Extract<VmEvent, { type: 'stats' }>, 'type'>;
+
 export class VmThread implements Disposable {
   readonly memory: GuestMemory;
   /** The VM's screen and input for RFB consoles, when it was made with `screen`. */
   readonly display: ConsoleDisplay | undefined;
   private readonly worker: Worker;
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly cpuControl = new Int32Array(new SharedArrayBuffer(CPU_CONTROL_BYTES));
+  private latest: VmThreadStats = { instructions: 0, guestNs: 0, hostBusyMs: 0, cpuMs: 0, throttledMs: 0, haltedMs: 0, heapBytes: 0 };
   private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
   readonly onSerialOutput = this.onSerialEmitter.event;
   private readonly onStateEmitter = new Emitter<VmState>();
@@ -31,6 +38,7 @@ export class VmThread implements Disposable {
   /** Resolves once, when the VM has exited for any reason. */
   readonly exited: Promise<VmExitReason>;
   private state: VmState = 'created';
+  private lastHeard = performance.now();
   private exitReason: VmExitReason | undefined;
 
   constructor(spec: MachineSpec, options: VmThreadOptions = {}) {
@@ -44,11 +52,17 @@ export class VmThread implements Disposable {
         scancode: (xt, keysym, down) => this.send({ type: 'console-scancode', xt, keysym, down }),
       },
     };
+    Atomics.store(this.cpuControl, 0, CPU_UNLIMITED);
     const init: VmWorkerInit = {
-      spec, ram: this.memory.state.ram, dirty: this.memory.state.dirty, doorbell: this.doorbell.buffer as SharedArrayBuffer,
+      spec,
+      ram: this.memory.state.ram,
+      dirty: this.memory.state.dirty,
+      doorbell: this.doorbell.buffer as SharedArrayBuffer,
+      cpuControl: this.cpuControl.buffer as SharedArrayBuffer,
       ...(frame ? { frame: frame.buffer } : {}),
     };
-    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init);
+    // A small young generation: the run loop allocates little, and each VM's idle cost is mostly V8's.
+    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let resolveExit!: (r: VmExitReason) => void;
     this.exited = new Promise((r) => (resolveExit = r));
     const finish = (reason: VmExitReason): void => {
@@ -62,6 +76,7 @@ export class VmThread implements Disposable {
       void this.worker.terminate();
     };
     this.worker.on('message', (event: VmEvent) => {
+      this.lastHeard = performance.now();
       this.onEventEmitter.fire(event);
       switch (event.type) {
         case 'serial-output':
@@ -74,6 +89,11 @@ export class VmThread implements Disposable {
         case 'exit':
           finish(event.reason);
           break;
+        case 'stats': {
+          const { type: _, ...stats } = event;
+          this.latest = stats;
+          break;
+        }
       }
     });
     this.worker.on('error', (err) => finish({ kind: 'error', message: `vmm: the VM's worker crashed: ${err.message}` }));
@@ -82,6 +102,32 @@ export class VmThread implements Disposable {
 
   get currentState(): VmState {
     return this.state;
+  }
+
+  /** Wall ms since the worker last posted anything (a running loop reports every ≤100 ms). */
+  get silentMs(): number {
+    return performance.now() - this.lastHeard;
+  }
+
+  /** The worker's latest counters (CPU time, instructions, its own memory). */
+  get stats(): VmThreadStats {
+    return this.latest;
+  }
+
+  /** Thousandths of one host core the VM may use from now on; undefined: no limit. */
+  setCpuAllowance(permille: number | undefined): void {
+    const value = permille === undefined ? CPU_UNLIMITED : Math.max(0, Math.round(permille));
+    const before = Atomics.exchange(this.cpuControl, 0, value);
+    // Wake a throttled loop so a raised allowance takes effect now (a halted guest sleeps on).
+    if (before !== CPU_UNLIMITED && (value === CPU_UNLIMITED || value > before)) {
+      Atomics.add(this.doorbell, 0, 1);
+      Atomics.notify(this.doorbell, 0);
+    }
+  }
+
+  /** Kill the worker thread outright (what a crash looks like to the host); exited follows. */
+  terminate(): void {
+    void this.worker.terminate();
   }
 
   send(command: VmCommand): void {

@@ -1,6 +1,7 @@
 // End to end as an administrator works: `vmdesk serve --require-login` (HTTPS, login page)
 // in Debian's Chromium. Log in, create a VM with the New VM wizard, find it in the tree and
-// its .vmx on the datastore, edit its settings, see power-on refused by this build, open
+// its .vmx (and its VMDK) on the datastore, edit its settings, see power-on of a disk boot
+// refused by a host without a BIOS yet, open
 // its console window, browse the datastore, delete the VM. Screenshots go to test-results/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -87,7 +88,8 @@ describe('managing a VM in the web UI', () => {
     expect(await page.locator('[data-vm="web01"]').getAttribute('data-power-state')).toBe('poweredOff');
     const vmx = path.join(dsDir, 'web01', 'web01.vmx');
     expect(fs.readFileSync(vmx, 'utf8')).toContain('memsize = "512"');
-    expect(fs.statSync(path.join(dsDir, 'web01', 'web01.raw')).size).toBe(2 * 2 ** 30);
+    expect(fs.readFileSync(vmx, 'utf8')).toContain('ide0:0.fileName = "web01.vmdk"');
+    expect(fs.existsSync(path.join(dsDir, 'web01', 'web01.vmdk'))).toBe(true);
     await expect.poll(() => page.locator('[data-task="Create virtual machine"]').first().textContent()).toContain('Completed');
 
     // Its Summary, then Edit Settings.
@@ -105,9 +107,9 @@ describe('managing a VM in the web UI', () => {
     expect(text).toContain('memsize = "768"');
     expect(text).toContain('displayName = "web01-prod"');
 
-    // Power on: this build has no VM execution, and says so.
+    // Power on: booting from the disk needs the BIOS, which the host cannot run yet; it says so.
     await page.click('[data-action="power-on"]');
-    await expect.poll(() => page.locator('.actions [role="alert"]').textContent()).toContain('this build cannot run VMs yet');
+    await expect.poll(() => page.locator('.actions [role="alert"]').textContent()).toContain('needs the BIOS');
     await page.click('[data-pane="events"]');
     await expect.poll(() => page.locator('[data-event="VmFailedToPowerOnEvent"]').count()).toBe(1);
     await shot(page, 'vm-wizard-4-power-on-refused');

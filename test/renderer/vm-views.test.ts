@@ -128,9 +128,11 @@ describe('VM views', () => {
     const wrapper = await mountApp(c);
     expect(wrapper.find('.console-window header strong').text()).toBe('web01');
     expect(wrapper.find('.terminal').text()).toContain('web01 login:');
-    await wrapper.find('.terminal').trigger('keydown', { key: 'l' });
-    await wrapper.find('.terminal').trigger('keydown', { key: 'Enter' });
-    await wrapper.find('.terminal').trigger('keydown', { key: 'c', ctrlKey: true });
+    // xterm takes keys on its helper textarea.
+    const keys = wrapper.find('.terminal textarea');
+    await keys.trigger('keydown', { key: 'l', keyCode: 76 });
+    await keys.trigger('keydown', { key: 'Enter', keyCode: 13 });
+    await keys.trigger('keydown', { key: 'c', keyCode: 67, ctrlKey: true });
     await flushPromises();
     const sent = c.calls.filter((x) => x.method === 'vm.consoleInput').map((x) => atob((x.params as { data: string }).data));
     expect(sent).toEqual(['l', '\r', '\x03']);

@@ -2,6 +2,7 @@
 // datastore directory: create, register, reconfigure, rename, delete; power-on refused with
 // the typed error of a build without VM execution; tasks, events and the inventory kept
 // across a host restart; a corrupt .vmx or database refused with one clear line.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,17 +48,23 @@ afterEach(async () => {
 });
 
 describe('VM inventory over the API', () => {
-  it('creates a VM as DS/NAME/NAME.vmx with its companions and a raw disk, and lists it', async () => {
+  it('creates a VM as DS/NAME/NAME.vmx with its companions and a VMDK that qemu-img accepts, and lists it', async () => {
     const vm = data<VmInfo>(await client.call('vm.create', { name: 'web01', datastore: 'ds1', memoryMB: 512, disk: { sizeGB: 0.5 } }));
     expect(vm).toMatchObject({ name: 'web01', powerState: 'poweredOff', datastore: 'ds1', vmxPath: '[ds1] web01/web01.vmx' });
-    expect(vm.hardware).toMatchObject({ memoryMB: 512, cpus: 1, boot: 'disk', disks: [{ slot: 'ide0:0', fileName: 'web01.raw', sizeBytes: 512 * 2 ** 20 }] });
-    expect(fs.readdirSync(path.join(dsDir, 'web01')).sort()).toEqual(['vmware.log', 'web01.nvram', 'web01.raw', 'web01.vmx']);
+    expect(vm.hardware).toMatchObject({ memoryMB: 512, cpus: 1, boot: 'disk', disks: [{ slot: 'ide0:0', fileName: 'web01.vmdk', sizeBytes: 512 * 2 ** 20 }] });
+    expect(fs.readdirSync(path.join(dsDir, 'web01')).sort()).toEqual(['vmware.log', 'web01.nvram', 'web01.vmdk', 'web01.vmx']);
     const vmx = fs.readFileSync(path.join(dsDir, 'web01', 'web01.vmx'), 'utf8');
     expect(vmx).toContain('displayName = "web01"');
     expect(vmx).toContain('memsize = "512"');
-    expect(vmx).toContain('ide0:0.fileName = "web01.raw"');
-    // Thin: the raw image takes (almost) no blocks.
-    expect(fs.statSync(path.join(dsDir, 'web01', 'web01.raw')).blocks * 512).toBeLessThan(1 << 20);
+    expect(vmx).toContain('ide0:0.fileName = "web01.vmdk"');
+    // Thin monolithicSparse: the VMDK takes (almost) no blocks, and its owner's tool checks it.
+    const vmdk = path.join(dsDir, 'web01', 'web01.vmdk');
+    expect(fs.statSync(vmdk).blocks * 512).toBeLessThan(1 << 20);
+    const check = spawnSync('qemu-img', ['check', '-f', 'vmdk', vmdk], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const info = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', vmdk], { encoding: 'utf8' }).stdout) as { 'virtual-size': number; format: string; 'format-specific'?: { data?: { 'create-type'?: string } } };
+    expect(info).toMatchObject({ format: 'vmdk', 'virtual-size': 512 * 2 ** 20 });
+    expect(info['format-specific']?.data?.['create-type']).toBe('monolithicSparse');
 
     const list = data<VmInfo[]>(await client.call('vm.list'));
     expect(list.map((v) => v.name)).toEqual(['web01']);
@@ -172,7 +179,7 @@ describe('VM inventory over the API', () => {
     const folder = data<DatastoreListing>(await client.call('datastore.browse', { datastore: 'ds1', path: 'files' }));
     expect(folder.entries.map((e) => [e.name, e.kind])).toEqual([
       ['files.nvram', 'nvram'],
-      ['files.raw', 'disk'],
+      ['files.vmdk', 'disk'],
       ['files.vmx', 'vmx'],
       ['vmware.log', 'log'],
     ]);

@@ -34,13 +34,16 @@ export const desktopCommand = defineCommand({
   options: {
     datastore: { kind: 'strings', value: 'NAME=PATH', description: 'a directory to offer as a datastore' },
     listen: { kind: 'string', value: 'HOST:PORT', description: 'where the web UI listens if Electron cannot start' },
+    'cpu-capacity': { kind: 'string', value: 'CORES', description: 'CPU the VMs may use in all (as `vmdesk serve --cpu-capacity`)' },
   },
   async run(args, io) {
     if (args.positionals.length > 0) throw new UsageError(`desktop: unexpected argument "${args.positionals[0]}"`);
     const electron = findElectronBinary();
     const main = path.join(appRoot(), 'dist-electron', 'main.cjs');
     if (electron && fs.existsSync(main)) {
-      const child = spawn(electron, [main, ...args.options.datastore.flatMap((d) => ['--datastore', d])], { stdio: 'inherit' });
+      const capacity = args.options['cpu-capacity'];
+      const env = capacity ? { ...process.env, VMDESK_CPU_CAPACITY: capacity } : process.env;
+      const child = spawn(electron, [main, ...args.options.datastore.flatMap((d) => ['--datastore', d])], { stdio: 'inherit', env });
       return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     }
     const why = electron ? 'the app is not built (run `npm run build`)' : "Electron's binary is not installed (it downloads on first use and needs the internet)";

@@ -34,11 +34,12 @@ async function ensureAccount(io: CommandIo): Promise<string[]> {
 export const serveCommand = defineCommand({
   name: ['serve'],
   summary: 'run a host headless and serve the web UI and API',
-  usage: '[--listen HOST:PORT] [--datastore NAME=PATH]… [--require-login]',
+  usage: '[--listen HOST:PORT] [--datastore NAME=PATH]… [--require-login] [--cpu-capacity CORES]',
   options: {
     listen: { kind: 'string', value: 'HOST:PORT', description: `address to listen on (default ${DEFAULT_LISTEN}; port 0 picks a free one)` },
     datastore: { kind: 'strings', value: 'NAME=PATH', description: 'a directory to offer as a datastore (default: datastore1 in the vmdesk home)' },
     'require-login': { kind: 'boolean', description: 'ask for a login over TLS even on loopback (always so on other addresses)' },
+    'cpu-capacity': { kind: 'string', value: 'CORES', description: 'CPU the VMs may use in all: cores (1.5), MHz, GHz or % of a core (default: every core; also VMDESK_CPU_CAPACITY)' },
   },
   details: [
     'The URL is printed once the server listens. Ctrl-C stops the host.',
@@ -52,7 +53,7 @@ export const serveCommand = defineCommand({
     let auth: AuthGate | undefined;
     let tls: ReturnType<typeof loadOrCreateCertificate> | undefined;
     let users: string[] = [];
-    const { host, handlers } = startEmbeddedHost(options.datastore);
+    const { host, handlers, stop } = startEmbeddedHost(options.datastore, options['cpu-capacity'] ? { cpuCapacity: options['cpu-capacity'] } : {});
     let server;
     try {
       if (secure) {
@@ -62,7 +63,7 @@ export const serveCommand = defineCommand({
       }
       server = await startWebServer({ ...listen, rendererDir: path.join(appRoot(), 'dist', 'renderer'), handlers, events: host.onEvent, ...(tls ? { tls } : {}), ...(auth ? { auth } : {}) });
     } catch (err) {
-      host.dispose();
+      await stop();
       throw err;
     }
     // One write: whoever waits for the URL line gets the certificate's fingerprint with it.
@@ -83,8 +84,7 @@ export const serveCommand = defineCommand({
       process.on('SIGTERM', stop);
     });
     await server.close();
-    await host.vms.powerOffAll();
-    host.dispose();
+    await stop();
     return 0;
   },
 });

@@ -1,7 +1,8 @@
 // The seam between the host's management plane and VM execution. The host (VmRegistry)
-// powers VMs on through a VmRuntime; core/vmm's worker-thread runner implements it and is
-// handed to the HostAgent by whoever assembles the host (the CLI, Electron main). This
-// build has no runner: NoVmRuntime refuses every power-on with a typed error.
+// powers VMs on through a VmRuntime; WorkerVmRuntime (worker-vm-runtime.ts, over core/vmm's
+// VmThread) implements it and is handed to the HostAgent by whoever assembles the host (the
+// CLI's embedded host, Electron main). NoVmRuntime, for hosts that must not run VMs (tests
+// of the management plane), refuses every power-on with a typed error.
 //
 // Transitions the host drives (one RunningVm per power-on):
 //   PoweredOff --powerOn--> Running        (powerOn resolves once the worker runs)
@@ -41,7 +42,7 @@ export interface VmRuntimeCallbacks {
 export interface VmRuntimeCounters {
   /** CPU time the VM's worker thread(s) used, ms. */
   readonly cpuTimeMs: number;
-  /** Guest RAM touched, bytes (≤ config.memoryMB MiB). */
+  /** Host memory the VM takes: its guest RAM plus the worker's own measured memory, bytes. */
   readonly memoryUsedBytes: number;
   readonly diskReadBytes: number;
   readonly diskWriteBytes: number;

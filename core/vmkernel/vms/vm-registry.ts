@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ConsoleHistory, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats, VmSummary } from '../../api';
 import { bytesToBase64 } from '../../api';
 import { Emitter, UsageError, VmdeskError, createLogger, errorMessage } from '../../common';
+import { inspectLock } from '../../storage';
 import type { Db } from '../db/host-database';
 import { datastorePath, findDatastore, locateFile } from '../datastore-files';
 import type { DatastoreConfig } from '../datastores';
@@ -18,6 +19,7 @@ import type { VmConfig } from '../vmx';
 import { ConsoleBuffer } from './console-buffer';
 import { appendVmLog, createCompanionFiles, readVmx, saveVmConfig } from './vm-files';
 import { checkDiskSize, checkProvisioning, checkVmName, configFromCreateSpec, hardwareOf, reconfigured } from './vm-spec';
+import { VmError } from './vm-error';
 import { VmStatsTracker } from './vm-stats';
 
 const log = createLogger('vms');
@@ -48,7 +50,7 @@ export interface VmRegistryOptions {
   readonly hostName: string;
 }
 
-export class VmError extends VmdeskError {}
+export { VmError };
 
 export class VmRegistry {
   private readonly sessions = new Map<string, PowerSession>();
@@ -270,7 +272,11 @@ export class VmRegistry {
     const row = this.row(id);
     return this.operate('Delete virtual machine', { id, name: row.name }, () => {
       this.requirePoweredOff(id, row.name, 'delete it');
-      const { ds, folder } = this.files(row);
+      const { ds, folder, vmxFile } = this.files(row);
+      const lock = inspectLock(vmxFile);
+      if (lock.state === 'held' && lock.record) {
+        throw new VmError('conflict', `vm ${row.name}: cannot delete it: it is powered on by host ${lock.record.host} (pid ${lock.record.pid}), which holds the lock of its .vmx`);
+      }
       if (path.resolve(folder) === path.resolve(ds.path)) {
         throw new VmError('conflict', `vm ${row.name}: its .vmx lies at the root of [${ds.name}], not in a folder of its own; unregister it and remove its files by hand`);
       }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VM_LIMITS, type BootDevice, type DiskProvisioning, type KernelBoot, type VmCreateSpec, type VmHardware, type VmReconfigureSpec } from '../../api';
 import { UsageError } from '../../common';
+import { diskInfo } from '../../storage';
 import type { VmConfig } from '../vmx';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,79}$/;
@@ -128,6 +129,16 @@ function bootOf(config: VmConfig): BootDevice {
   return config.kernelBoot ? 'kernel' : config.bootOrder ?? (config.ide.some((d) => d.type === 'disk') ? 'disk' : config.ide.some((d) => d.type === 'cdrom') ? 'cdrom' : 'disk');
 }
 
+/** The virtual size of a disk file (raw: its length; VMDK: its capacity), if readable. */
+function diskSizeOf(file: string): number | undefined {
+  if (file.toLowerCase().endsWith('.raw')) return fs.statSync(file, { throwIfNoEntry: false })?.size;
+  try {
+    return diskInfo(file).virtualSize;
+  } catch {
+    return undefined;
+  }
+}
+
 export function hardwareOf(config: VmConfig, folder: string): VmHardware {
   const cdrom = config.ide.find((d) => d.type === 'cdrom');
   return {
@@ -137,7 +148,7 @@ export function hardwareOf(config: VmConfig, folder: string): VmHardware {
     disks: config.ide
       .filter((d) => d.type === 'disk')
       .map((d) => {
-        const size = d.fileName.toLowerCase().endsWith('.raw') ? fs.statSync(path.resolve(folder, d.fileName), { throwIfNoEntry: false })?.size : undefined;
+        const size = diskSizeOf(path.resolve(folder, d.fileName));
         return { slot: d.slot, fileName: d.fileName, ...(size !== undefined ? { sizeBytes: size } : {}) };
       }),
     ...(cdrom ? { cdrom: cdrom.fileName } : {}),

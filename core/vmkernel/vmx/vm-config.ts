@@ -42,8 +42,12 @@ export interface VmConfig {
   readonly serial: readonly SerialPort[];
   readonly ethernet: readonly NetworkAdapter[];
   readonly kernelBoot?: DirectKernelBoot;
-  /** sched.cpu.shares, VMware's "normal" = 1000 per vCPU. */
+  /** sched.cpu.shares, VMware's "normal" = 1000 per vCPU ("low", "normal", "high" are read as 500/1000/2000 per vCPU). */
   readonly cpuShares?: number;
+  /** sched.cpu.min: the CPU reservation, "MHz" or "N%" of one core (scheduler/cpu-entitlement.ts). */
+  readonly cpuReservation?: string;
+  /** sched.cpu.max: the CPU limit, same units. */
+  readonly cpuLimit?: string;
   /** bios.bootOrder's first device ("hdd" → disk, "cdrom" → cdrom). */
   readonly bootOrder?: 'disk' | 'cdrom';
 }
@@ -67,6 +71,18 @@ function intField(vmx: VmxFile, key: string, fallback: number, min: number, max:
 function bootOrderOf(value: string | undefined): 'disk' | 'cdrom' | undefined {
   const first = value?.split(',')[0]?.trim().toLowerCase();
   return first === 'hdd' ? 'disk' : first === 'cdrom' ? 'cdrom' : undefined;
+}
+
+/** VMware's share levels per vCPU (Resource Management guide: low 500, normal 1000, high 2000). */
+export const SHARE_LEVELS = { low: 500, normal: 1000, high: 2000 } as const;
+
+function sharesField(vmx: VmxFile, cpus: number): number | undefined {
+  const raw = vmx.get('sched.cpu.shares')?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const level = SHARE_LEVELS[raw.toLowerCase() as keyof typeof SHARE_LEVELS];
+  if (level !== undefined) return level * cpus;
+  if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 1_000_000) return Number(raw);
+  throw new VmxError(`${vmx.fileName}: sched.cpu.shares = "${raw}" must be low, normal, high or a whole number from 1 to 1000000`);
 }
 
 export function readVmConfig(vmx: VmxFile): VmConfig {
@@ -107,7 +123,9 @@ export function readVmConfig(vmx: VmxFile): VmConfig {
     ethernet,
     kernelBoot: kernel ? { kernel, initrd: vmx.get('vmdesk.initrd'), append: vmx.get('vmdesk.append') } : undefined,
     bootOrder: bootOrderOf(vmx.get('bios.bootOrder')),
-    cpuShares: vmx.has('sched.cpu.shares') && /^\d+$/.test(vmx.get('sched.cpu.shares')!) ? Number(vmx.get('sched.cpu.shares')) : undefined,
+    cpuShares: sharesField(vmx, intField(vmx, 'numvcpus', 1, 1, MAX_CPUS)),
+    cpuReservation: vmx.get('sched.cpu.min')?.trim() || undefined,
+    cpuLimit: vmx.get('sched.cpu.max')?.trim() || undefined,
   };
   return config;
 }
@@ -155,4 +173,8 @@ export function writeVmConfig(vmx: VmxFile, config: VmConfig): void {
   else vmx.delete('bios.bootOrder');
   if (config.cpuShares !== undefined) vmx.set('sched.cpu.shares', config.cpuShares);
   else vmx.delete('sched.cpu.shares');
+  if (config.cpuReservation !== undefined) vmx.set('sched.cpu.min', config.cpuReservation);
+  else vmx.delete('sched.cpu.min');
+  if (config.cpuLimit !== undefined) vmx.set('sched.cpu.max', config.cpuLimit);
+  else vmx.delete('sched.cpu.max');
 }

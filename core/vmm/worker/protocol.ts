@@ -7,6 +7,8 @@
 //   Running|Paused --PowerButton--> (the guest decides; ACPI S5 ends in Exited)
 //   any --Stop--> Exited (reason 'stopped')
 //   Running --(guest powers off / debug-exit / triple fault / reset with noReboot)--> Exited
+// Running also waits, between bursts, while the VM is over the CPU allowance the host keeps
+// in the shared control word (cpu-throttle.ts); that is not a state, commands still work.
 import type { MachineSpec } from '../machine/machine-spec';
 
 export type VmState = 'created' | 'running' | 'paused' | 'exited';
@@ -39,7 +41,21 @@ export type VmEvent =
   | { readonly type: 'serial-output'; readonly port: number; readonly bytes: Uint8Array }
   | { readonly type: 'exit'; readonly reason: VmExitReason }
   | { readonly type: 'not-allowed'; readonly command: VmCommand['type']; readonly state: VmState }
-  | { readonly type: 'stats'; readonly instructions: number; readonly guestNs: number; readonly hostBusyMs: number };
+  | {
+      readonly type: 'stats';
+      readonly instructions: number;
+      readonly guestNs: number;
+      /** Wall ms spent running guest slices. */
+      readonly hostBusyMs: number;
+      /** CPU ms the worker thread used (its real CPU time where the OS tells it). */
+      readonly cpuMs: number;
+      /** Wall ms spent waiting for the host's CPU allowance (cpu-throttle.ts). */
+      readonly throttledMs: number;
+      /** Wall ms spent asleep because the guest halted (HLT with nothing due). */
+      readonly haltedMs: number;
+      /** The worker isolate's own memory (V8 heap, malloc, external), bytes; guest RAM is not in it. */
+      readonly heapBytes: number;
+    };
 
 /** What the worker is started with (workerData payload). */
 export interface VmWorkerInit {
@@ -51,4 +67,6 @@ export interface VmWorkerInit {
   readonly doorbell: SharedArrayBuffer;
   /** The screen consoles read (console/shared-frame.ts), when the VM has consoles. */
   readonly frame?: SharedArrayBuffer;
+  /** The host scheduler's CPU control word (cpu-throttle.ts). */
+  readonly cpuControl: SharedArrayBuffer;
 }

@@ -1,9 +1,13 @@
 // The vCPU loop inside a VM's worker: slices of instructions, timers between them, a real
 // sleep while the guest halts (Atomics.waitAsync on the doorbell, so commands from the host
-// still arrive), and serial output flushed once a slice.
+// still arrive), serial output flushed once a slice, and the host's CPU allowance honoured
+// between bursts (cpu-throttle.ts), charged with the thread's real CPU time.
+import { getHeapStatistics } from 'node:v8';
 import type { VmConsole } from '../console';
 import type { PcMachine } from '../machine/pc-machine';
+import { CpuThrottle } from './cpu-throttle';
 import type { VmCommand, VmEvent, VmExitReason, VmState } from './protocol';
+import { ThreadCpuClock } from './thread-cpu-time';
 
 /** Instructions per slice: small enough that timers and commands are served every few ms. */
 const SLICE = 50_000;
@@ -13,12 +17,16 @@ const MIN_SLICE = 2_000;
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
 const EFLAGS_IF = 1 << 9;
+/** Least wall time between two stats events. */
+const STATS_MS = 50;
 
 export interface RunLoopIo {
   post(event: VmEvent): void;
   readonly doorbell: Int32Array;
   /** The graphical console's frame and input, when the VM has one. */
   readonly console?: VmConsole;
+  /** The host scheduler's control word (cpu-throttle.ts); none: unlimited. */
+  readonly cpuControl?: Int32Array;
 }
 
 export class VmRunLoop {
@@ -27,12 +35,52 @@ export class VmRunLoop {
   private busyMs = 0;
   /** Measured guest instructions per host ns, to end slices near the next timer deadline. */
   private instructionsPerNs = 0.01;
+  private throttledMs = 0;
+  private haltedMs = 0;
+  /** Thread CPU time at the last charge to the throttle. */
+  private cpuCharged: number | undefined;
+  private readonly cpuClock = new ThreadCpuClock();
+  private readonly cpuAtStart: number;
+  private readonly throttle: CpuThrottle;
+  private lastStats = 0;
 
   constructor(
     private readonly machine: PcMachine,
     private readonly io: RunLoopIo,
   ) {
     this.pendingInput = machine.uarts.map(() => []);
+    this.throttle = new CpuThrottle(io.cpuControl);
+    this.cpuAtStart = this.cpuClock.nowMs() ?? 0;
+  }
+
+  /** CPU ms this VM's thread used since the worker started (busy wall time where unmeasurable). */
+  private cpuMs(): number {
+    const now = this.cpuClock.nowMs();
+    return now === undefined ? this.busyMs : now - this.cpuAtStart;
+  }
+
+  private postStats(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastStats < STATS_MS) return;
+    this.lastStats = now;
+    const heap = getHeapStatistics();
+    this.io.post({
+      type: 'stats',
+      instructions: this.machine.cpu.instructionCount,
+      guestNs: this.machine.clock.now(),
+      hostBusyMs: this.busyMs,
+      cpuMs: this.cpuMs(),
+      throttledMs: this.throttledMs,
+      haltedMs: this.haltedMs,
+      heapBytes: heap.total_physical_size + heap.malloced_memory + heap.external_memory,
+    });
+  }
+
+  /** Sleep up to `ms`, woken early by a host command (the doorbell). */
+  private async sleep(ms: number): Promise<void> {
+    const seen = Atomics.load(this.io.doorbell, 0);
+    const waited = Atomics.waitAsync(this.io.doorbell, 0, seen, ms);
+    if (waited.async) await waited.value;
   }
 
   private setState(state: VmState): void {
@@ -119,6 +167,7 @@ export class VmRunLoop {
 
   private exit(reason: VmExitReason): void {
     this.flushSerial();
+    this.postStats(true);
     this.machine.clock.pause();
     this.state = 'exited';
     this.io.post({ type: 'state', state: 'exited' });
@@ -146,12 +195,23 @@ export class VmRunLoop {
   }
 
   private async loop(): Promise<void> {
-    const { machine, io } = this;
+    const { machine } = this;
     while (this.state === 'running') {
+      const budget = this.throttle.budgetMs();
+      if (budget <= 0) {
+        // Over its CPU allowance: wait for the bucket (guest time flows on; timers catch up).
+        const wait = this.throttle.waitMs();
+        const t = performance.now();
+        await this.sleep(wait);
+        this.throttledMs += performance.now() - t;
+        this.postStats(false);
+        continue;
+      }
+      const burstMs = Math.min(YIELD_MS, budget);
       const started = performance.now();
-      while (this.state === 'running' && performance.now() - started < YIELD_MS) {
+      while (this.state === 'running' && performance.now() - started < burstMs) {
         this.feedSerial();
-        io.console?.tick(performance.now());
+        this.io.console?.tick(performance.now());
         const sliceStart = performance.now();
         const executedBefore = machine.cpu.instructionCount;
         const reason = machine.runSlice(this.sliceBudget());
@@ -178,16 +238,21 @@ export class VmRunLoop {
           break;
         }
       }
-      this.busyMs += performance.now() - started;
+      const wall = performance.now() - started;
+      this.busyMs += wall;
+      // Charge all the thread used since the last charge (the burst, and the event loop's own
+      // work between bursts), so the allowance bounds the VM's whole CPU time.
+      const cpuNow = this.cpuClock.nowMs();
+      this.throttle.charge(cpuNow === undefined ? wall : cpuNow - (this.cpuCharged ?? cpuNow - wall));
+      this.cpuCharged = cpuNow;
       this.flushSerial();
-      io.post({ type: 'stats', instructions: machine.cpu.instructionCount, guestNs: machine.clock.now(), hostBusyMs: this.busyMs });
+      this.postStats(false);
       if (this.state !== 'running') return;
       if (machine.cpu.halted) {
         // Sleep until the next device timer or a host command (the doorbell), whichever comes first.
-        const ms = Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6);
-        const seen = Atomics.load(io.doorbell, 0);
-        const waited = Atomics.waitAsync(io.doorbell, 0, seen, ms);
-        if (waited.async) await waited.value;
+        const t = performance.now();
+        await this.sleep(Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6));
+        this.haltedMs += performance.now() - t;
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

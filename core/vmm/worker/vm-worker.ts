@@ -16,7 +16,12 @@ try {
   const memory = new GuestMemory({ ram: init.ram, dirty: init.dirty });
   const machine = new PcMachine(init.spec, memory);
   const console = init.frame ? new VmConsole(init.frame, machine.i8042, machine.display) : undefined;
-  const loop = new VmRunLoop(machine, { post, doorbell: new Int32Array(init.doorbell), ...(console ? { console } : {}) });
+  const loop = new VmRunLoop(machine, {
+    post,
+    doorbell: new Int32Array(init.doorbell),
+    cpuControl: new Int32Array(init.cpuControl),
+    ...(console ? { console } : {}),
+  });
   port.on('message', (command: VmCommand) => {
     try {
       loop.handle(command);
