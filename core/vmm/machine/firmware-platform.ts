@@ -1,7 +1,8 @@
 // The firmware-boot half of the PC: the BIOS image at the top of 4 GiB (its last 128 KiB
 // also in RAM at 0xE0000, the shadowed copy a chipset would give after reset), QEMU's fw_cfg
 // with RAM size, e820, boot order and our ACPI tables, PIIX3 IDE with the disks and CD-ROM,
-// the PCI VGA with its BIOS ROM, and SeaBIOS's debug console on port 0x402.
+// the PCI VGA with its BIOS ROM, and SeaBIOS's debug console on port 0x402. The IDE half
+// (disks and CD-ROM) is also there under direct kernel boot.
 import type { MmioBus, PortBus, IrqLine } from '../../bus';
 import {
   addPcFirmwareItems,
@@ -24,13 +25,16 @@ import type { MachineSpec } from './machine-spec';
 import { PORTS } from './platform-map';
 import { BatchingSerialSink } from './serial-sink';
 
-export interface FirmwarePlatform {
+export interface IdePlatform {
   readonly ide: Piix3Ide;
+  readonly backends: readonly BlockBackend[];
+}
+
+export interface FirmwarePlatform {
   readonly vga: Vga;
   readonly fwCfg: FwCfg;
   /** What SeaBIOS wrote to its debug port since the last take. */
   readonly debugLog: BatchingSerialSink;
-  readonly backends: readonly BlockBackend[];
   /** Put the BIOS's shadow copy back at 0xE0000 (every reset: the chipset maps the ROM there again). */
   reloadShadow(): void;
 }
@@ -46,31 +50,16 @@ function openDisk(path: string, readOnly: boolean, what: string): BlockBackend {
   }
 }
 
-export function attachFirmwarePlatform(opts: {
+/** PIIX3 IDE with the spec's disks (primary master, slave) and the CD-ROM (secondary master). */
+export function attachIdePlatform(opts: {
   spec: MachineSpec;
   memory: GuestMemory;
   ports: PortBus;
-  mmio: MmioBus;
   pci: PciBus;
   irq14: IrqLine;
   irq15: IrqLine;
-}): FirmwarePlatform {
-  const { spec, memory, ports, mmio, pci } = opts;
-  const firmware = spec.firmware!;
-  const bios = firmware.bios;
-  if (bios.length < SHADOW_BYTES || bios.length % 0x10000 !== 0 || bios.length > 16 << 20) {
-    throw new Error(`firmware: the BIOS image is ${bios.length} bytes; expected a multiple of 64 KiB from 128 KiB to 16 MiB`);
-  }
-  const reloadShadow = (): void => memory.u8.set(bios.subarray(bios.length - SHADOW_BYTES), 0xe0000);
-  mmio.register('bios', 0x1_0000_0000 - bios.length, bios.length, {
-    readMmio: (o, s) => {
-      let v = 0;
-      for (let i = 0; i < s; i++) v |= bios[o + i]! << (8 * i);
-      return v >>> 0;
-    },
-    writeMmio: () => {},
-  });
-
+}): IdePlatform {
+  const { spec, memory, ports, pci } = opts;
   const backends: BlockBackend[] = [];
   const disks = spec.disks ?? [];
   if (disks.length > 2) throw new Error(`firmware: at most 2 IDE disks (got ${disks.length}); the secondary channel holds the CD-ROM`);
@@ -93,6 +82,32 @@ export function attachFirmwarePlatform(opts: {
     secondaryMaster: new AtapiCdrom({ medium }),
   });
   attachIde(ports, pci, ide);
+  return { ide, backends };
+}
+
+export function attachFirmwarePlatform(opts: {
+  spec: MachineSpec;
+  memory: GuestMemory;
+  ports: PortBus;
+  mmio: MmioBus;
+  pci: PciBus;
+}): FirmwarePlatform {
+  const { spec, memory, ports, mmio, pci } = opts;
+  const firmware = spec.firmware!;
+  const bios = firmware.bios;
+  if (bios.length < SHADOW_BYTES || bios.length % 0x10000 !== 0 || bios.length > 16 << 20) {
+    throw new Error(`firmware: the BIOS image is ${bios.length} bytes; expected a multiple of 64 KiB from 128 KiB to 16 MiB`);
+  }
+  const reloadShadow = (): void => memory.u8.set(bios.subarray(bios.length - SHADOW_BYTES), 0xe0000);
+  mmio.register('bios', 0x1_0000_0000 - bios.length, bios.length, {
+    readMmio: (o, s) => {
+      let v = 0;
+      for (let i = 0; i < s; i++) v |= bios[o + i]! << (8 * i);
+      return v >>> 0;
+    },
+    writeMmio: () => {},
+  });
+
 
   const vga = new Vga();
   if (firmware.vgaBios) attachVga(ports, mmio, pci, new PciVga({ vga, rom: firmware.vgaBios }));
@@ -117,5 +132,5 @@ export function attachFirmwarePlatform(opts: {
     readPort: () => 0xe9, // what QEMU's debugcon answers, so SeaBIOS knows it is there
     writePort: (_o, _s, v) => debugLog.write(v & 0xff),
   });
-  return { ide, vga, fwCfg, debugLog, backends, reloadShadow };
+  return { vga, fwCfg, debugLog, reloadShadow };
 }

@@ -26,7 +26,7 @@ import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
 import { ADDRESSES, IRQS, PORTS } from './platform-map';
 import { BatchingSerialSink } from './serial-sink';
-import { attachFirmwarePlatform, type FirmwarePlatform } from './firmware-platform';
+import { attachFirmwarePlatform, attachIdePlatform, type FirmwarePlatform, type IdePlatform } from './firmware-platform';
 
 /** Why the machine wants its run loop to end or restart, set by devices mid-slice. */
 export type MachineRequest = { kind: 'poweroff' } | { kind: 'reset' } | { kind: 'debug-exit'; code: number };
@@ -49,6 +49,8 @@ export class PcMachine {
   readonly post = new PostCodePort();
   /** IDE, VGA, fw_cfg and the BIOS debug log when booting through firmware. */
   readonly firmware: FirmwarePlatform | undefined;
+  /** The IDE controller with the disks and CD-ROM (firmware boot, or any spec with disks). */
+  readonly storage: IdePlatform | undefined;
   private entry: BootEntryState | undefined;
   /** Set by a device (power off, reset, debug exit); the run loop acts on it after the slice. */
   request: MachineRequest | undefined;
@@ -115,17 +117,10 @@ export class PcMachine {
       if (!spec.firmware) this.acpiRsdp = installAcpiTables(memory).rsdp;
     }
 
-    if (spec.firmware) {
-      this.firmware = attachFirmwarePlatform({
-        spec,
-        memory,
-        ports: this.ports,
-        mmio: this.mmio,
-        pci,
-        irq14: isa.irq(IRQS.idePrimary),
-        irq15: isa.irq(IRQS.ideSecondary),
-      });
+    if (spec.firmware || (spec.disks?.length ?? 0) > 0 || spec.cdrom) {
+      this.storage = attachIdePlatform({ spec, memory, ports: this.ports, pci, irq14: isa.irq(IRQS.idePrimary), irq15: isa.irq(IRQS.ideSecondary) });
     }
+    if (spec.firmware) this.firmware = attachFirmwarePlatform({ spec, memory, ports: this.ports, mmio: this.mmio, pci });
 
     this.serialSinks = PORTS.com.map(() => new BatchingSerialSink());
     this.uarts = PORTS.com.map((base, i) => {
@@ -146,7 +141,7 @@ export class PcMachine {
     if (this.firmware) {
       this.firmware.reloadShadow();
       this.cpu.reset();
-      this.firmware.ide.reset();
+      this.storage?.ide.reset();
       return;
     }
     const { kernel, initrd, cmdline } = this.spec;
@@ -173,7 +168,7 @@ export class PcMachine {
 
   /** Close the disk images (the worker is about to end). */
   close(): void {
-    for (const b of this.firmware?.backends ?? []) {
+    for (const b of this.storage?.backends ?? []) {
       b.flush();
       b.dispose();
     }
