@@ -98,7 +98,12 @@ export function attachFirmwarePlatform(opts: {
   if (bios.length < SHADOW_BYTES || bios.length % 0x10000 !== 0 || bios.length > 16 << 20) {
     throw new Error(`firmware: the BIOS image is ${bios.length} bytes; expected a multiple of 64 KiB from 128 KiB to 16 MiB`);
   }
-  const reloadShadow = (): void => memory.u8.set(bios.subarray(bios.length - SHADOW_BYTES), 0xe0000);
+  // After reset only the last 128 KiB appear at 0xE0000; SeaBIOS copies the rest of a 256 KiB
+  // image below it itself, but only when the host bridge's PAM registers say the area is not
+  // RAM yet. Our PAM bytes survive a reset, so a reboot would skip that copy: put the whole
+  // image (up to 256 KiB, what SeaBIOS would copy) below 1 MiB on every reset instead.
+  const below1M = bios.subarray(Math.max(0, bios.length - 2 * SHADOW_BYTES));
+  const reloadShadow = (): void => memory.u8.set(below1M, 0x100000 - below1M.length);
   mmio.register('bios', 0x1_0000_0000 - bios.length, bios.length, {
     readMmio: (o, s) => {
       let v = 0;
