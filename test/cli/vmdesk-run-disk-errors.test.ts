@@ -102,6 +102,14 @@ describe.runIf(fs.existsSync('/usr/share/seabios/bios.bin'))('vmdesk run --disk 
     expect(r.status).not.toBe(0);
   });
 
+  it('refuses a .vmx it cannot use, naming the file and the field', () => {
+    const vmx = path.join(dir, 'nameless.vmx');
+    fs.writeFileSync(vmx, 'memsize = "64"\n');
+    const r = run([vmx]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`run: ${vmx}: displayName is missing\n`);
+  });
+
   it('refuses a corrupt VMDK in one line naming it', () => {
     const bad = path.join(dir, 'bad.vmdk');
     const b = Buffer.alloc(4096);

@@ -44,7 +44,12 @@ export function inputsFromVmx(file: string): BootInputs {
     const code = (err as NodeJS.ErrnoException).code;
     throw new VmdeskError('usage', `run: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
-  const config = readVmConfig(VmxFile.parse(text, file));
+  let config: ReturnType<typeof readVmConfig>;
+  try {
+    config = readVmConfig(VmxFile.parse(text, file));
+  } catch (err) {
+    throw new VmdeskError('usage', `run: ${errorMessage(err)}`);
+  }
   const dir = path.dirname(file);
   const at = (p: string): string => path.resolve(dir, p);
   const cd = config.ide.find((d) => d.type === 'cdrom');
