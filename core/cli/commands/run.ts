@@ -3,7 +3,7 @@
 // from the debug-exit port, and one clear line with a non-zero code for a triple fault,
 // a timeout or a kernel that cannot be loaded.
 import fs from 'node:fs';
-import { UsageError } from '../../common';
+import { UsageError, VmdeskError, errorMessage } from '../../common';
 import type { LeaseLock } from '../../storage';
 import { VmThread, type VmExitReason } from '../../vmm';
 import { defineCommand } from '../command';
@@ -73,9 +73,15 @@ export const runCommand = defineCommand({
     if (options.timeout !== undefined && !(options.timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
     const serial = parseSerialTarget(options.serial ?? 'stdio', 'run');
     const spec = buildSpec(inputs, { memoryMB, debugExit: options['debug-exit'], noReboot: options['no-reboot'] });
-    const locks: LeaseLock[] = await lockDisks((spec.disks ?? []).filter((d) => !d.readOnly).map((d) => d.path));
     let firmwareLog: number | undefined;
-    if (options['firmware-log']) firmwareLog = fs.openSync(options['firmware-log'], 'w');
+    if (options['firmware-log']) {
+      try {
+        firmwareLog = fs.openSync(options['firmware-log'], 'w');
+      } catch (err) {
+        throw new VmdeskError('usage', `run: cannot write --firmware-log ${options['firmware-log']}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      }
+    }
+    const locks: LeaseLock[] = await lockDisks((spec.disks ?? []).filter((d) => !d.readOnly).map((d) => d.path));
 
     const vm = new VmThread(spec);
     let quitByUser = false;
