@@ -80,7 +80,7 @@ describe('vmdesk run', () => {
 
   it.each([
     [['--kernel', '/no/such/kernel'], 'run: cannot read --kernel /no/such/kernel: no such file', 1],
-    [[], 'run: --kernel F is required (booting from disks comes with firmware support)', 2],
+    [[], 'run: nothing to boot; give --kernel F, --disk F or --cdrom F (or a .vmx)', 2],
     [['--kernel', 'x', '--memory', '2'], 'run: --memory 2 must be a whole number of MiB from 4 to 3584', 2],
     [['--kernel', 'x', '--serial', 'pipe'], 'run: --serial "pipe" is not stdio, tcp:PORT or file:PATH', 2],
   ])('refuses %j in one line', (args, line, code) => {

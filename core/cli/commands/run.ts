@@ -1,29 +1,18 @@
 // `vmdesk run`: one VM in the foreground, QEMU-style (DESIGN.md's contract). COM1 is the
-// console. Exit 0 when the guest powers off (or resets, with --no-reboot), the guest's code
+// console. It boots a kernel directly, or disks and a CD through SeaBIOS, or a .vmx. Exit 0 when the guest powers off (or resets, with --no-reboot), the guest's code
 // from the debug-exit port, and one clear line with a non-zero code for a triple fault,
 // a timeout or a kernel that cannot be loaded.
 import fs from 'node:fs';
-import path from 'node:path';
 import { UsageError, VmdeskError, errorMessage } from '../../common';
-import { VmThread, type MachineSpec, type VmExitReason } from '../../vmm';
+import type { LeaseLock } from '../../storage';
 import { startRfbTcpServer, type RunningRfbServer } from '../../server';
+import { VmThread, type VmExitReason } from '../../vmm';
 import { defineCommand } from '../command';
 import { openSerialConsole, parseSerialTarget } from '../serial-console';
+import { buildSpec, inputsFromVmx, lockDisks, type BootInputs } from './run-machine';
 
 export const EXIT_TIMEOUT = 124;
 const MEMORY_MB = { min: 4, max: 3584, default: 128 };
-
-function readGuestFile(flag: string, file: string): { name: string; data: Uint8Array } {
-  try {
-    const data = fs.readFileSync(file);
-    if (data.length === 0) throw new Error('the file is empty');
-    return { name: path.basename(file), data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : errorMessage(err);
-    throw new VmdeskError('usage', `run: cannot read ${flag} ${file}: ${why}`);
-  }
-}
 
 export function exitCodeOf(reason: VmExitReason): { code: number; message?: string } {
   switch (reason.kind) {
@@ -43,8 +32,13 @@ export function exitCodeOf(reason: VmExitReason): { code: number; message?: stri
 export const runCommand = defineCommand({
   name: ['run'],
   summary: 'run one VM in the foreground with its serial console on this terminal',
-  usage: '--kernel F [--initrd F] [--append S] [--memory MB] [--serial stdio|tcp:PORT|file:F] [--vnc PORT] [--debug-exit] [--no-reboot] [--timeout S]',
+  usage: '[PATH.vmx] [--kernel F [--initrd F] [--append S]] [--disk F]... [--cdrom F.iso] [--boot c|d] [--bios F] [--memory MB] [--serial stdio|tcp:PORT|file:F] [--vnc PORT] [--debug-exit] [--no-reboot] [--timeout S]',
   options: {
+    disk: { kind: 'strings', value: 'F', description: 'IDE hard disk image (VMDK or raw, detected); the first is the boot disk' },
+    cdrom: { kind: 'string', value: 'F', description: 'ISO image in the IDE CD-ROM (read-only)' },
+    boot: { kind: 'string', value: 'c|d', description: 'boot from the disk (c, the default with a disk) or the CD-ROM (d)' },
+    bios: { kind: 'string', value: 'F', description: "BIOS image (default: Debian's SeaBIOS in /usr/share/seabios)" },
+    'firmware-log': { kind: 'string', value: 'F', description: "write the BIOS's debug console (port 0x402) to this file" },
     kernel: { kind: 'string', value: 'F', description: 'boot this kernel directly (Linux bzImage or Multiboot)' },
     initrd: { kind: 'string', value: 'F', description: 'initial ramdisk (Linux) or first module (Multiboot)' },
     append: { kind: 'string', value: 'S', description: 'kernel command line' },
@@ -56,9 +50,25 @@ export const runCommand = defineCommand({
     timeout: { kind: 'number', value: 'S', description: `stop after S seconds with exit code ${EXIT_TIMEOUT}` },
   },
   async run({ options, positionals }, io) {
-    if (positionals.length > 0) throw new UsageError(`run: unexpected argument "${positionals[0]}" (running a .vmx comes with disk support)`);
-    if (!options.kernel) throw new UsageError('run: --kernel F is required (booting from disks comes with firmware support)');
-    const memoryMB = options.memory ?? MEMORY_MB.default;
+    if (positionals.length > 1) throw new UsageError(`run: unexpected argument "${positionals[1]}"`);
+    const vmx = positionals[0];
+    if (vmx !== undefined && !vmx.endsWith('.vmx')) throw new UsageError(`run: unexpected argument "${vmx}" (give a PATH.vmx or flags)`);
+    const flagged: BootInputs = {
+      kernel: options.kernel,
+      initrd: options.initrd,
+      append: options.append,
+      disks: options.disk,
+      cdrom: options.cdrom,
+      boot: options.boot,
+      bios: options.bios,
+    };
+    let inputs = flagged;
+    if (vmx !== undefined) {
+      if (options.kernel || options.disk.length > 0 || options.cdrom) throw new UsageError('run: a .vmx names its own kernel and disks; drop --kernel/--disk/--cdrom');
+      const fromVmx = inputsFromVmx(vmx);
+      inputs = { ...fromVmx, boot: options.boot ?? fromVmx.boot, bios: options.bios };
+    }
+    const memoryMB = options.memory ?? inputs.memoryMB ?? MEMORY_MB.default;
     if (!Number.isInteger(memoryMB) || memoryMB < MEMORY_MB.min || memoryMB > MEMORY_MB.max) {
       throw new UsageError(`run: --memory ${memoryMB} must be a whole number of MiB from ${MEMORY_MB.min} to ${MEMORY_MB.max}`);
     }
@@ -67,17 +77,18 @@ export const runCommand = defineCommand({
     if (options.vnc !== undefined && !(Number.isInteger(options.vnc) && options.vnc >= 0 && options.vnc <= 65535)) {
       throw new UsageError(`run: --vnc ${options.vnc} is not a TCP port (0 to 65535)`);
     }
-    const spec: MachineSpec = {
-      memoryMB,
-      kernel: readGuestFile('--kernel', options.kernel),
-      initrd: options.initrd ? readGuestFile('--initrd', options.initrd) : undefined,
-      cmdline: options.append,
-      debugExit: options['debug-exit'],
-      noReboot: options['no-reboot'],
-      apic: true,
-    };
+    const spec = buildSpec(inputs, { memoryMB, debugExit: options['debug-exit'], noReboot: options['no-reboot'] });
+    let firmwareLog: number | undefined;
+    if (options['firmware-log']) {
+      try {
+        firmwareLog = fs.openSync(options['firmware-log'], 'w');
+      } catch (err) {
+        throw new VmdeskError('usage', `run: cannot write --firmware-log ${options['firmware-log']}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+      }
+    }
+    const locks: LeaseLock[] = await lockDisks((spec.disks ?? []).filter((d) => !d.readOnly).map((d) => d.path));
 
-    const vm = new VmThread(spec, options.vnc !== undefined ? { screen: { name: path.basename(options.kernel) } } : {});
+    const vm = new VmThread(spec, options.vnc !== undefined ? { screen: { name: 'vmdesk run' } } : {});
     let vnc: RunningRfbServer | undefined;
     if (options.vnc !== undefined) {
       // The graphical console: RFB on loopback (no password there), like QEMU's -vnc.
@@ -96,6 +107,9 @@ export const runCommand = defineCommand({
     });
     const sub = vm.onSerialOutput(({ port, bytes }) => {
       if (port === 0) console.output(bytes);
+    });
+    const logSub = vm.onEvent((e) => {
+      if (e.type === 'firmware-log' && firmwareLog !== undefined) fs.writeSync(firmwareLog, e.bytes);
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -118,9 +132,12 @@ export const runCommand = defineCommand({
       clearTimeout(timer);
       process.off('SIGTERM', onSignal);
       sub.dispose();
+      logSub.dispose();
       console.dispose();
       await vnc?.close();
       vm.dispose();
+      if (firmwareLog !== undefined) fs.closeSync(firmwareLog);
+      for (const l of locks) l.dispose();
     }
   },
 });

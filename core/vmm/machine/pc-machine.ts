@@ -1,5 +1,6 @@
 // One PC: guest RAM, the port and MMIO buses, the CPU, the chipset and ISA devices, wired
-// per platform-map.ts, with the kernel loaded for direct boot. The builder is the only code
+// per platform-map.ts; it boots either the kernel directly or, with `spec.firmware`, the BIOS
+// from the reset vector over IDE, VGA and fw_cfg (firmware-platform.ts). The builder is the only code
 // that knows port and IRQ numbers; devices get lines and backends handed in.
 import { MmioBus, PortBus, type InterruptController } from '../../bus';
 import { Cpu, type StopReason } from '../../cpu';
@@ -26,6 +27,7 @@ import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
 import { ADDRESSES, IRQS, PORTS } from './platform-map';
 import { BatchingSerialSink } from './serial-sink';
+import { attachFirmwarePlatform, attachIdePlatform, type FirmwarePlatform, type IdePlatform } from './firmware-platform';
 
 /** Why the machine wants its run loop to end or restart, set by devices mid-slice. */
 export type MachineRequest = { kind: 'poweroff' } | { kind: 'reset' } | { kind: 'debug-exit'; code: number };
@@ -48,6 +50,10 @@ export class PcMachine {
   readonly post = new PostCodePort();
   /** What the graphical console shows (the VGA, once the machine has one); none yet. */
   readonly display: DisplayAdapter | undefined = undefined;
+  /** IDE, VGA, fw_cfg and the BIOS debug log when booting through firmware. */
+  readonly firmware: FirmwarePlatform | undefined;
+  /** The IDE controller with the disks and CD-ROM (firmware boot, or any spec with disks). */
+  readonly storage: IdePlatform | undefined;
   private entry: BootEntryState | undefined;
   /** Set by a device (power off, reset, debug exit); the run loop acts on it after the slice. */
   request: MachineRequest | undefined;
@@ -110,8 +116,14 @@ export class PcMachine {
       this.ports.register('acpi-pm1-cnt', PORTS.acpiPm + 4, 2, pm.controlBlock);
       this.ports.register('acpi-pm-tmr', PORTS.acpiPm + 8, 4, pm.timerBlock);
       this.ports.register('acpi-gpe0', PORTS.acpiPm + 0x20, 4, pm.gpe0Block);
-      this.acpiRsdp = installAcpiTables(memory).rsdp;
+      // Under firmware the BIOS places the tables (fw_cfg table loader); 0xE0000 is its shadow.
+      if (!spec.firmware) this.acpiRsdp = installAcpiTables(memory).rsdp;
     }
+
+    if (spec.firmware || (spec.disks?.length ?? 0) > 0 || spec.cdrom) {
+      this.storage = attachIdePlatform({ spec, memory, ports: this.ports, pci, irq14: isa.irq(IRQS.idePrimary), irq15: isa.irq(IRQS.ideSecondary) });
+    }
+    if (spec.firmware) this.firmware = attachFirmwarePlatform({ spec, memory, ports: this.ports, mmio: this.mmio, pci });
 
     this.serialSinks = PORTS.com.map(() => new BatchingSerialSink());
     this.uarts = PORTS.com.map((base, i) => {
@@ -127,10 +139,16 @@ export class PcMachine {
     this.cpu.requestStop();
   }
 
-  /** Load the kernel (once) and put the CPU at its entry point. */
+  /** Firmware: start at the reset vector (F000:FFF0). Direct boot: load the kernel (once) and enter it. */
   boot(): void {
+    if (this.firmware) {
+      this.firmware.reloadShadow();
+      this.cpu.reset();
+      this.storage?.ide.reset();
+      return;
+    }
     const { kernel, initrd, cmdline } = this.spec;
-    if (!kernel) throw new Error('vmm: no kernel given (firmware boot is not built yet)');
+    if (!kernel) throw new Error('vmm: no kernel and no firmware given');
     if (!this.entry) {
       this.entry = loadKernel(this.memory, {
         kernel: kernel.data,
@@ -149,6 +167,14 @@ export class PcMachine {
     if (!this.acpiPm) return false;
     this.acpiPm.pressPowerButton();
     return true;
+  }
+
+  /** Close the disk images (the worker is about to end). */
+  close(): void {
+    for (const b of this.storage?.backends ?? []) {
+      b.flush();
+      b.dispose();
+    }
   }
 
   /** Run one slice of at most `budget` instructions after firing due timers. */

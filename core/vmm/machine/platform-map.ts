@@ -13,6 +13,10 @@ export const PORTS = {
   post: 0x80,
   port92: 0x92,
   debugExit: 0x501,
+  /** SeaBIOS's debug console (QEMU debugcon). */
+  debugcon: 0x402,
+  /** QEMU fw_cfg: selector 0x510, data 0x511, DMA 0x514. */
+  fwCfg: 0x510,
   acpiPm: 0x600,
   pciConfig: 0xcf8,
   com: [0x3f8, 0x2f8, 0x3e8, 0x2e8],
@@ -23,8 +27,10 @@ export const IRQS = {
   keyboard: 1,
   com: [4, 3, 4, 3],
   rtc: 8,
+  ideSecondary: 15,
   sci: 9,
   mouse: 12,
+  idePrimary: 14,
 } as const;
 
 export const ADDRESSES = {

@@ -40,6 +40,8 @@ export type VmEvent =
   | { readonly type: 'state'; readonly state: VmState }
   | { readonly type: 'serial-output'; readonly port: number; readonly bytes: Uint8Array }
   | { readonly type: 'exit'; readonly reason: VmExitReason }
+  /** What the BIOS wrote to its debug console (port 0x402), batched per slice. */
+  | { readonly type: 'firmware-log'; readonly bytes: Uint8Array }
   | { readonly type: 'not-allowed'; readonly command: VmCommand['type']; readonly state: VmState }
   | {
       readonly type: 'stats';

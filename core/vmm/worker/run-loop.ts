@@ -163,11 +163,18 @@ export class VmRunLoop {
       const bytes = sink.take();
       if (bytes) this.io.post({ type: 'serial-output', port, bytes });
     });
+    const log = this.machine.firmware?.debugLog.take();
+    if (log) this.io.post({ type: 'firmware-log', bytes: log });
   }
 
   private exit(reason: VmExitReason): void {
     this.flushSerial();
     this.postStats(true);
+    try {
+      this.machine.close();
+    } catch {
+      // a disk that fails to flush at exit has nothing left to tell the guest
+    }
     this.machine.clock.pause();
     this.state = 'exited';
     this.io.post({ type: 'state', state: 'exited' });
