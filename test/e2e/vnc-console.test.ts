@@ -106,6 +106,8 @@ describe('graphical console with noVNC', () => {
     await page.keyboard.press('a');
     await page.keyboard.press('Shift+B');
     await expect.poll(() => display.input.scancodes.filter((k) => k.down).map((k) => [k.xt, k.keysym])).toEqual([[0x1e, 0x61], [0x2a, 0xffe1], [0x30, 0x42]]);
+    // Wait for every release of the typing above (Shift's comes last) before the next check.
+    await expect.poll(() => display.input.scancodes.filter((k) => !k.down).length).toBe(3);
     display.input.scancodes.length = 0;
     await page.locator('[data-action="ctrl-alt-del"]').click();
     await expect.poll(() => display.input.scancodes.map((k) => `${k.xt.toString(16)}${k.down ? '↓' : '↑'}`)).toEqual(['1d↓', '38↓', 'd3↓', 'd3↑', '38↑', '1d↑']);
