@@ -71,10 +71,10 @@ describe('table set in guest memory', () => {
     expect(v.getUint32(f + FADT.gpe0Blk, true)).toBe(0x620);
     expect([v.getUint8(f + FADT.pm1EvtLen), v.getUint8(f + FADT.pm1CntLen), v.getUint8(f + FADT.pmTmrLen), v.getUint8(f + FADT.gpe0BlkLen)]).toEqual([4, 2, 4, 4]);
     const flags = v.getUint32(f + FADT.flags, true);
-    expect(flags & FADT_RESET_REG_SUP).toBeTruthy();
+    expect(flags & FADT_RESET_REG_SUP).toBe(FADT_RESET_REG_SUP);
     expect(flags & FADT_PWR_BUTTON).toBe(0); // fixed-feature power button
     expect(flags & (1 << 8)).toBe(0); // TMR_VAL_EXT clear: the PM timer is 24 bits
-    expect(v.getUint16(f + FADT.iapcBootArch, true) & IAPC_8042).toBeTruthy();
+    expect(v.getUint16(f + FADT.iapcBootArch, true) & IAPC_8042).toBe(IAPC_8042);
     // RESET_REG: System I/O, 8 bits, at 0xCF9; RESET_VALUE 6.
     expect([v.getUint8(f + FADT.resetReg), v.getUint8(f + FADT.resetReg + 1)]).toEqual([1, 8]);
     expect(Number(v.getBigUint64(f + FADT.resetReg + 4, true))).toBe(0xcf9);
