@@ -22,7 +22,7 @@ import { Uart16550 } from '../../devices/uart';
 import { GuestMemory } from '../../memory';
 import { installAcpiTables } from '../acpi';
 import type { DisplayAdapter } from '../console';
-import { loadKernel, type BootEntryState } from '../boot';
+import { loadKernel, toFlatModeEntry, type BootEntryState } from '../boot';
 import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
 import { ADDRESSES, IRQS, PORTS } from './platform-map';
@@ -159,7 +159,7 @@ export class PcMachine {
         acpiRsdp: this.acpiRsdp,
       }).entry;
     }
-    enterBootState(this.cpu, this.entry);
+    this.cpu.enterFlatProtectedMode(toFlatModeEntry(this.entry));
   }
 
   /** The ACPI power button (guest shutdown); false when the machine has no ACPI. */
@@ -182,15 +182,4 @@ export class PcMachine {
     this.clock.runDue();
     return this.cpu.run(budget);
   }
-}
-
-/** Put the CPU in the loader's 32-bit entry state (flat segments, GDT, registers). */
-function enterBootState(cpu: Cpu, entry: BootEntryState): void {
-  cpu.enterFlatProtectedMode({
-    eip: entry.eip,
-    esp: entry.esp,
-    registers: { eax: entry.eax, ebx: entry.ebx, ecx: entry.ecx, edx: entry.edx, esi: entry.esi, edi: entry.edi, ebp: entry.ebp },
-  });
-  cpu.gdtBase = entry.gdtr.base;
-  cpu.gdtLimit = entry.gdtr.limit;
 }
