@@ -131,18 +131,21 @@ describe('LeaseLock between processes', () => {
 
   it('synchronous work that blocks the event loop keeps the lock only by calling heartbeat()', async () => {
     const target = path.join(dir, 'busy.vmdk');
-    const lock = await LeaseLock.acquire(target, { leaseMs: LEASE, hostId: 'host-busy' });
-    const waiter = start(target, String(LEASE), 'host-w', 'hold');
+    // A longer lease than the others: renewals fsync, and a loaded CI disk can stall one for
+    // a good part of a short lease.
+    const lease = LEASE * 2;
+    const lock = await LeaseLock.acquire(target, { leaseMs: lease, hostId: 'host-busy' });
+    const waiter = start(target, String(lease), 'host-w', 'hold');
     await sleep(300); // the waiter is watching
     const busy = (ms: number, beat: boolean) => {
       const end = performance.now() + ms;
       while (performance.now() < end) if (beat) lock.heartbeat();
     };
-    busy(LEASE * 3, true); // e.g. a long consolidate with heartbeats between chunks
+    busy(lease * 3, true); // e.g. a long consolidate with heartbeats between chunks
     await sleep(100);
     expect(waiter.lines).toEqual([]);
     expect(lock.held).toBe(true);
-    busy(LEASE * 2.5, false); // the same work without heartbeats: the lease runs out
+    busy(lease * 2.5, false); // the same work without heartbeats: the lease runs out
     await waiter.waitFor('acquired');
     expect(lock.held).toBe(false);
     expect(() => lock.heartbeat()).toThrow(/lock no longer held by this host/);

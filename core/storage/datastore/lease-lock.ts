@@ -251,13 +251,17 @@ export class LeaseLock implements Disposable {
    * renews when a heartbeat is due and throws if the lock was lost. Call it between chunks.
    */
   heartbeat(): void {
-    if (this.state === 'held' && performance.now() - this.lastRenew >= this.record.leaseMs / 4) this.renew();
+    // Twice as often as the timer would: a renewal's fsync may be slow on a busy disk, and the
+    // caller gets no second chance before its window of lease/2 closes.
+    if (this.state === 'held' && performance.now() - this.lastRenew >= this.record.leaseMs / 8) this.renew();
     this.assertHeld();
   }
 
   /** One heartbeat. Public for tests and for callers that want to renew before a long job. */
   renew(): void {
     if (this.state !== 'held') return;
+    // Counted from before the write: a breaker may see the new record as soon as it is written.
+    const startedAt = performance.now();
     try {
       const gens = listGens(lockDirOf(this.target));
       const stillMine = gens[gens.length - 1] === this.generation && readRecord(this.file())?.owner === this.record.owner;
@@ -265,7 +269,7 @@ export class LeaseLock implements Disposable {
       this.record.heartbeat++;
       this.record.time = new Date().toISOString();
       this.write();
-      this.lastRenew = performance.now();
+      this.lastRenew = startedAt;
     } catch {
       // A failed renewal (server unreachable) just does not move lastRenew; `held` decays.
     }
