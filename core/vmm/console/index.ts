@@ -7,3 +7,4 @@ export { keyCodeOf, set2OfXtCode, specialKeyOf, type KeyCode, type SpecialKey } 
 export { Ps2InputAdapter, type Ps2Devices } from './ps2-input';
 export { NoDisplayAdapter, NO_DISPLAY_TEXT, NO_DISPLAY_WIDTH, NO_DISPLAY_HEIGHT } from './no-display-frame';
 export { VmConsole } from './vm-console';
+export { VgaDisplayAdapter } from './vga-display';

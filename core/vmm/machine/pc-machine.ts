@@ -21,7 +21,7 @@ import { SimpleA20Gate } from '../../devices/types';
 import { Uart16550 } from '../../devices/uart';
 import { GuestMemory } from '../../memory';
 import { installAcpiTables } from '../acpi';
-import type { DisplayAdapter } from '../console';
+import { type DisplayAdapter, VgaDisplayAdapter } from '../console';
 import { loadKernel, toFlatModeEntry, type BootEntryState } from '../boot';
 import { HostVirtualClock } from '../clock';
 import type { MachineSpec } from './machine-spec';
@@ -48,8 +48,8 @@ export class PcMachine {
   readonly serialSinks: BatchingSerialSink[];
   readonly i8042: I8042;
   readonly post = new PostCodePort();
-  /** What the graphical console shows (the VGA, once the machine has one); none yet. */
-  readonly display: DisplayAdapter | undefined = undefined;
+  /** What the graphical console shows: the VGA when booting through firmware. */
+  readonly display: DisplayAdapter | undefined;
   /** IDE, VGA, fw_cfg and the BIOS debug log when booting through firmware. */
   readonly firmware: FirmwarePlatform | undefined;
   /** The IDE controller with the disks and CD-ROM (firmware boot, or any spec with disks). */
@@ -123,7 +123,10 @@ export class PcMachine {
     if (spec.firmware || (spec.disks?.length ?? 0) > 0 || spec.cdrom) {
       this.storage = attachIdePlatform({ spec, memory, ports: this.ports, pci, irq14: isa.irq(IRQS.idePrimary), irq15: isa.irq(IRQS.ideSecondary) });
     }
-    if (spec.firmware) this.firmware = attachFirmwarePlatform({ spec, memory, ports: this.ports, mmio: this.mmio, pci });
+    if (spec.firmware) {
+      this.firmware = attachFirmwarePlatform({ spec, memory, ports: this.ports, mmio: this.mmio, pci });
+      this.display = new VgaDisplayAdapter(this.firmware.vga);
+    }
 
     this.serialSinks = PORTS.com.map(() => new BatchingSerialSink());
     this.uarts = PORTS.com.map((base, i) => {
