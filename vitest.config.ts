@@ -1,10 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
-// Projects: core (node), renderer components (happy-dom), end-to-end tests that start
-// `vmdesk serve` and drive Debian's Chromium — `npm test` runs these three — and boot: the
-// full Debian Linux boots (`npm run test:boot`), which take tens of minutes at today's
-// interpreter speed and are not yet part of `npm test`.
+// Projects: core (node), boot (the full Debian Linux boots, minutes each; also alone with
+// `npm run test:boot`), renderer components (happy-dom), and end-to-end tests that start
+// `vmdesk serve` and drive Debian's Chromium. `npm test` runs all four.
 export default defineConfig({
   test: {
     projects: [

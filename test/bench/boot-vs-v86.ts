@@ -13,7 +13,9 @@
 //
 // Figures: boot = spawn/construct to the first shell prompt; loop = `i=0; while [ $i -lt
 // 200000 ]; do i=$((i+1)); done`; md5 = md5sum of an 8 MiB file in the guest's tmpfs. Each
-// is host seconds from sending the command to the next prompt. A vmdesk boot that does not
+// is host seconds from sending the command to the next prompt, and beside it the CPU seconds
+// the engine used meanwhile (vmdesk: the `vmdesk run` process, all threads, from /proc; v86:
+// this process) — the figure to compare when other work shares the machine. A vmdesk boot that does not
 // reach the prompt within --boot-bound seconds prints the last console line and the
 // instruction rate of vmdesk's VM worker instead.
 import fs from 'node:fs';
@@ -29,6 +31,8 @@ interface Figures {
   boot: number;
   loop?: number;
   md5?: number;
+  /** CPU seconds of the same spans. */
+  cpu: { boot?: number; loop?: number; md5?: number };
   /** Set when the shell prompt never came. */
   stuck?: string;
 }
@@ -52,6 +56,18 @@ const MAKE_8MIB = 'dd if=/dev/urandom of=/tmp/eight bs=1024 count=8192 2>/dev/nu
 const MD5 = 'md5sum /tmp/eight';
 
 const seconds = (fromMs: number): number => (performance.now() - fromMs) / 1000;
+const CLOCK_TICKS = 100; // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
+
+/** CPU seconds a process used so far: a child from /proc (utime + stime), or this process. */
+function cpuSeconds(pid?: number): number {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
 const lastLine = (text: string): string =>
   text
     .split('\n')
@@ -59,18 +75,20 @@ const lastLine = (text: string): string =>
     .filter(Boolean)
     .pop() ?? '(no console output)';
 
-async function timed(shell: SerialSession, command: string, check: RegExp): Promise<number> {
+async function timed(shell: SerialSession, command: string, check: RegExp, pid: number | undefined): Promise<[number, number]> {
   const t0 = performance.now();
+  const c0 = cpuSeconds(pid);
   const out = await shell.run(command, WORKLOAD_TIMEOUT_MS);
   const s = seconds(t0);
+  const c = cpuSeconds(pid) - c0;
   if (!check.test(out)) throw new Error(`bench: unexpected output of ${JSON.stringify(command)}: ${JSON.stringify(out.slice(0, 200))}`);
-  return s;
+  return [s, c];
 }
 
-async function workloads(shell: SerialSession, figures: Figures): Promise<void> {
-  figures.loop = await timed(shell, LOOP, /^200000\n$/);
+async function workloads(shell: SerialSession, figures: Figures, pid: number | undefined): Promise<void> {
+  [figures.loop, figures.cpu.loop] = await timed(shell, LOOP, /^200000\n$/, pid);
   await shell.run(MAKE_8MIB, WORKLOAD_TIMEOUT_MS);
-  figures.md5 = await timed(shell, MD5, /^[0-9a-f]{32}  \/tmp\/eight\n$/);
+  [figures.md5, figures.cpu.md5] = await timed(shell, MD5, /^[0-9a-f]{32}  \/tmp\/eight\n$/, pid);
 }
 
 /** Shell prompt after the ready line; the boot's seconds. */
@@ -83,6 +101,7 @@ async function boot(shell: SerialSession, t0: number, boundMs: number): Promise<
 async function runVmdesk(): Promise<Figures> {
   const t0 = performance.now();
   const vm = startVmdeskRun(['--kernel', images.kernel, '--initrd', images.initrd, '--append', append, '--memory', String(MEMORY_MB)], prompt);
+  const pid = vm.child.pid;
   try {
     let bootS: number;
     try {
@@ -91,10 +110,10 @@ async function runVmdesk(): Promise<Figures> {
       const stuck = `no prompt within ${bootBoundS} s; last console line: ${lastLine(vm.session.output())}`;
       vm.kill();
       await vm.exited;
-      return { boot: seconds(t0), stuck: `${stuck}; ${await vmdeskInstructionRate()}` };
+      return { boot: seconds(t0), cpu: {}, stuck: `${stuck}; ${await vmdeskInstructionRate()}` };
     }
-    const figures: Figures = { boot: bootS };
-    await workloads(vm.session, figures);
+    const figures: Figures = { boot: bootS, cpu: { boot: cpuSeconds(pid) } };
+    await workloads(vm.session, figures, pid);
     vm.session.send('poweroff -f');
     await Promise.race([vm.exited, new Promise((r) => setTimeout(r, 120_000))]);
     return figures;
@@ -138,6 +157,7 @@ async function runV86(jit: boolean): Promise<Figures> {
     return { buffer: b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer };
   };
   const t0 = performance.now();
+  const c0 = cpuSeconds();
   const emulator = new V86({
     wasm_path: path.join(path.dirname(modulePath), 'v86.wasm'),
     memory_size: MEMORY_MB * 2 ** 20,
@@ -160,10 +180,10 @@ async function runV86(jit: boolean): Promise<Figures> {
     try {
       bootS = await boot(shell, t0, bootBoundS * 1000);
     } catch {
-      return { boot: seconds(t0), stuck: `no prompt within ${bootBoundS} s; last console line: ${lastLine(shell.output())}` };
+      return { boot: seconds(t0), cpu: {}, stuck: `no prompt within ${bootBoundS} s; last console line: ${lastLine(shell.output())}` };
     }
-    const figures: Figures = { boot: bootS };
-    await workloads(shell, figures);
+    const figures: Figures = { boot: bootS, cpu: { boot: cpuSeconds() - c0 } };
+    await workloads(shell, figures, undefined);
     return figures;
   } finally {
     await emulator.destroy();
@@ -171,6 +191,7 @@ async function runV86(jit: boolean): Promise<Figures> {
 }
 
 const fmt = (s: number | undefined): string => (s === undefined ? '—' : `${s.toFixed(1)} s`);
+const fmtPair = (wall: number | undefined, cpu: number | undefined): string => (wall === undefined ? '—' : `${fmt(wall)} (${fmt(cpu)} CPU)`);
 const ratio = (v86: number | undefined, ours: number | undefined): string => (v86 === undefined || ours === undefined ? '—' : `${(v86 / ours).toFixed(2)}x`);
 
 async function main(): Promise<void> {
@@ -181,16 +202,19 @@ async function main(): Promise<void> {
     const figures = engine === 'vmdesk' ? await runVmdesk() : await runV86(engine === 'v86-jit');
     results.set(engine, figures);
     if (figures.stuck) console.log(`${engine}: ${figures.stuck}`);
-    console.log(`${engine}: boot ${fmt(figures.boot)}, 200k-step shell loop ${fmt(figures.loop)}, md5sum 8 MiB ${fmt(figures.md5)}`);
+    console.log(`${engine}: boot ${fmtPair(figures.boot, figures.cpu.boot)}, 200k-step shell loop ${fmtPair(figures.loop, figures.cpu.loop)}, md5sum 8 MiB ${fmtPair(figures.md5, figures.cpu.md5)}`);
   }
   const ours = results.get('vmdesk');
-  console.log('\nengine      boot        loop        md5sum 8 MiB');
-  for (const [engine, f] of results) console.log(`${engine.padEnd(11)} ${fmt(f.stuck ? undefined : f.boot).padEnd(11)} ${fmt(f.loop).padEnd(11)} ${fmt(f.md5)}`);
+  console.log('\nengine      boot (CPU)             loop (CPU)             md5sum 8 MiB (CPU)');
+  for (const [engine, f] of results) {
+    console.log(`${engine.padEnd(11)} ${fmtPair(f.stuck ? undefined : f.boot, f.cpu.boot).padEnd(22)} ${fmtPair(f.loop, f.cpu.loop).padEnd(22)} ${fmtPair(f.md5, f.cpu.md5)}`);
+  }
   if (ours && !ours.stuck) {
     for (const engine of ['v86-jit', 'v86-nojit'] as const) {
       const v = results.get(engine);
       if (!v || v.stuck) continue;
-      console.log(`${engine} / vmdesk: boot ${ratio(v.boot, ours.boot)}, loop ${ratio(v.loop, ours.loop)}, md5sum ${ratio(v.md5, ours.md5)}`);
+      console.log(`${engine} / vmdesk, wall: boot ${ratio(v.boot, ours.boot)}, loop ${ratio(v.loop, ours.loop)}, md5sum ${ratio(v.md5, ours.md5)}`);
+      console.log(`${engine} / vmdesk, CPU:  boot ${ratio(v.cpu.boot, ours.cpu.boot)}, loop ${ratio(v.cpu.loop, ours.cpu.loop)}, md5sum ${ratio(v.cpu.md5, ours.cpu.md5)}`);
     }
   } else if (ours) {
     console.log('ratios: none (vmdesk did not reach the shell prompt)');

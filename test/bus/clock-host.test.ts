@@ -52,9 +52,11 @@ describe('HostVirtualClock', () => {
     host.add(4e6);
     expect(clock.idleBudgetNs()).toBe(6e6);
     expect(clock.runDue()).toBe(0);
-    host.add(20e6);
+    host.add(20e6); // the host woke the halted vCPU late: guest time waits at the deadline
+    expect(clock.now()).toBe(10e6);
     expect(clock.runDue()).toBe(1);
-    expect(fired).toEqual([24e6]);
+    expect(fired).toEqual([10e6]);
+    expect(clock.now()).toBe(24e6);
     expect(clock.idleBudgetNs(1e6)).toBe(1e6); // capped by the caller's maximum
     host.add(100e6);
     expect(clock.idleBudgetNs()).toBe(0);
@@ -93,5 +95,61 @@ describe('HostVirtualClock', () => {
     host2.add(1e9);
     expect(b.now()).toBe(43e9);
     expect(() => b.restore({ version: 2 } as never)).toThrow(/clock: saved state/);
+  });
+
+  it('while paced, advances with executed instructions, not with host time', () => {
+    const host = fakeHost();
+    let executed = 0;
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.countInstructions(() => executed);
+    clock.resume();
+    clock.runPaced(10); // 10 ns per instruction
+    host.add(5e9); // the host deschedules the vCPU for 5 s: the guest sees nothing of it
+    expect(clock.now()).toBe(0);
+    executed += 1000;
+    expect(clock.now()).toBe(10_000);
+    executed += 1e9; // never ahead of host time
+    expect(clock.now()).toBe(5e9);
+  });
+
+  it('a halted guest that lags host time catches up in bounded steps, then follows the host', () => {
+    const host = fakeHost();
+    let executed = 0;
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.countInstructions(() => executed);
+    clock.resume();
+    clock.runPaced(10);
+    host.add(2.5e9);
+    executed += 1e6; // 10 ms of guest time in 2.5 s of host time
+    clock.followHost();
+    expect(clock.lagNs()).toBe(2.49e9);
+    const fired: number[] = [];
+    clock.schedule(0.5e9, (t) => void fired.push(t));
+    expect(clock.catchUp(1e9)).toBe(0.49e9); // up to the timer, which then fires on time
+    expect(clock.catchUp(1e9)).toBe(0);
+    expect(clock.runDue()).toBe(1);
+    expect(fired).toEqual([0.5e9]);
+    expect(clock.catchUp(1e9)).toBe(1e9);
+    expect(clock.catchUp(1e9)).toBe(1e9);
+    expect(clock.catchUp(1e9)).toBe(0);
+    expect(clock.now()).toBe(2.5e9);
+    host.add(3e6);
+    expect(clock.now()).toBe(2.503e9);
+  });
+
+  it('keeps a lag across a pause, and the paused time never counts', () => {
+    const host = fakeHost();
+    let executed = 0;
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.countInstructions(() => executed);
+    clock.resume();
+    clock.runPaced(1);
+    host.add(1e9);
+    executed += 4e8;
+    clock.pause();
+    host.add(3600e9);
+    clock.resume();
+    expect(clock.now()).toBe(4e8);
+    expect(clock.lagNs()).toBe(6e8);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SerialSession, type VmdeskRunProcess, startVmdeskRun } from '../support/serial-session';
 import { guestImages } from './guest-images';
 
-/** The whole boot may take many minutes with today's interpreter on a loaded machine. */
+/** A boot takes ~2 min of one idle core; CI runs it beside other tests. */
 const BOOT_TIMEOUT_MS = 45 * 60_000;
 const COMMAND_TIMEOUT_MS = 5 * 60_000;
 
@@ -37,7 +37,7 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
 
     beforeAll(async () => {
       vm = startVmdeskRun(
-        ['--kernel', images.kernel, '--initrd', images.initrd, '--append', `console=ttyS0 ${config.append}`.trim(), '--memory', '256', '--timeout', String(BOOT_TIMEOUT_MS / 1000 + 600)],
+        ['--kernel', images.kernel, '--initrd', images.initrd, '--append', `console=ttyS0 cryptomgr.notests ${config.append}`.trim(), '--memory', '256', '--timeout', String(BOOT_TIMEOUT_MS / 1000 + 600)],
         manifest.prompt,
         // VMDESK_BOOT_LOG_DIR=/tmp/x: the console of each boot goes to /tmp/x/<name>.log as it arrives
         process.env.VMDESK_BOOT_LOG_DIR ? path.join(process.env.VMDESK_BOOT_LOG_DIR, `${name.replace(/\W+/g, '-')}.log`) : undefined,

@@ -1,7 +1,12 @@
-// The VM's real virtual clock: guest time follows host monotonic time, minus the time the VM
-// spent paused. It never runs backwards and never faster than the host. Device timers fire
-// between CPU slices (`runDue`), and `idleBudgetNs` tells the run loop how long a halted CPU
-// may sleep. The TSC is derived from it at a fixed nominal frequency.
+// The VM's virtual clock. Guest time is paced by what the guest gets to do: while the vCPU
+// runs, it advances with executed instructions at the run loop's measured pace (so two reads a
+// few instructions apart are a few nanoseconds apart, however the host schedules the thread);
+// while the CPU halts, it follows host time up to the next timer's deadline. It never runs ahead of host time minus the time
+// the VM spent paused (the "target"), and never backwards. When the host could not keep up,
+// guest time lags the target; a halted guest catches up in steps (`catchUp`), each up to the
+// next timer, so every timer still fires at its own guest time, and a running guest catches up
+// by a faster pace (the run loop's choice); the wall clock (`date`) comes back to the host's. The TSC is derived from guest time at a fixed
+// nominal frequency.
 //
 // How the run loop (core/vmm, in the vCPU worker) uses it:
 //
@@ -9,17 +14,21 @@
 //   while (running) {
 //     clock.runDue();                        // PIT/RTC/APIC/UART/PM timers whose deadline passed
 //     if (!cpu.halted || cpu.interruptPending()) {
+//       clock.runPaced(nsPerInstruction);    // guest time follows the instruction counter
 //       cpu.run(sliceBudget);                // device port/MMIO accesses call clock.now()
 //       continue;
 //     }
+//     clock.followHost();                    // halted: guest time follows host time
+//     if (clock.catchUp(maxStepNs) > 0) continue;  // behind the host: skip ahead, no sleep
 //     // HLT with nothing pending: sleep until the next timer or an I/O doorbell,
 //     // so an idle guest costs close to no host CPU.
 //     clock.idleWait(doorbell, 0, maxSleepNs);
 //   }
 //   clock.pause();                           // Running --Pause--> Paused; guest time stops
 //
-// The main thread bumps `doorbell[0]` with Atomics.add + Atomics.notify when it queues
-// input for the VM (serial bytes, keys), which ends the wait early.
+// Without an instruction counter (`countInstructions`) or `runPaced`, guest time simply
+// follows host time. The main thread bumps `doorbell[0]` with Atomics.add + Atomics.notify
+// when it queues input for the VM (serial bytes, keys), which ends the wait early.
 import { type TimerHandle, type VirtualClock, NS_PER_SECOND, TimeStampCounter, TimerQueue } from '../../bus';
 
 export interface HostClockOptions {
@@ -44,16 +53,27 @@ export class HostVirtualClock implements VirtualClock {
   readonly tsc: TimeStampCounter;
   private readonly hostNow: () => number;
   private readonly timers = new TimerQueue();
-  /** guest = host - offset while running. */
+  /** target = host - offset while running: host time minus the time spent paused. */
   private offset: number;
   private pausedAtGuest: number | undefined;
+  /** The target when paused (the lag survives a pause); undefined: equal to guest time. */
+  private pausedTarget: number | undefined;
   private last: number;
+  private instructions: () => number = () => 0;
+  /** Guest ns per executed instruction while paced; 0 = follow host time. */
+  private pace = 0;
+  /** Guest time at the last rebase, and the instruction count / host time then. */
+  private base: number;
+  private baseInstructions = 0;
+  private baseHost: number;
 
   constructor(options: HostClockOptions = {}) {
     this.hostNow = options.hostNowNs ?? defaultHostNow;
     const start = options.startNs ?? 0;
     this.offset = this.hostNow() - start;
     this.last = start;
+    this.base = start;
+    this.baseHost = this.hostNow();
     // A new clock starts paused: guest time flows from `resume()`.
     this.pausedAtGuest = start;
     this.tsc = new TimeStampCounter(this, options.tscHz ?? 2_000_000_000);
@@ -63,12 +83,77 @@ export class HostVirtualClock implements VirtualClock {
     return this.pausedAtGuest === undefined;
   }
 
+  /** Where guest time would be if it had never lagged: host time minus the paused time. */
+  private target(): number {
+    return this.hostNow() - this.offset;
+  }
+
   now(): number {
     if (this.pausedAtGuest !== undefined) return this.pausedAtGuest;
-    const t = this.hostNow() - this.offset;
+    const target = this.target();
+    let t: number;
+    if (this.pace > 0) t = this.base + (this.instructions() - this.baseInstructions) * this.pace;
+    else {
+      // Following the host (the vCPU halts): not past a timer that has not fired yet, however
+      // late the host wakes the thread; the timer would have woken the CPU at its deadline.
+      t = this.base + (this.hostNow() - this.baseHost);
+      const next = this.timers.nextDeadline();
+      if (next !== undefined && t > next) t = Math.max(next, this.last);
+    }
+    if (t > target) t = target;
     // Never backwards, even if the host clock source misbehaves.
     if (t > this.last) this.last = t;
     return this.last;
+  }
+
+  /** The vCPU's executed-instruction counter, which paces guest time in `runPaced`. */
+  countInstructions(counter: () => number): void {
+    this.instructions = counter;
+  }
+
+  private rebase(): void {
+    const t = this.now();
+    this.base = t;
+    this.baseInstructions = this.instructions();
+    this.baseHost = this.hostNow();
+  }
+
+  /** From now on guest time advances `nsPerInstruction` per executed instruction (call before each slice). */
+  runPaced(nsPerInstruction: number): void {
+    if (this.pausedAtGuest !== undefined) return;
+    this.rebase();
+    this.pace = nsPerInstruction > 0 && Number.isFinite(nsPerInstruction) ? nsPerInstruction : 0;
+  }
+
+  /** From now on guest time follows host time at its rate (a halted or throttled vCPU). */
+  followHost(): void {
+    if (this.pausedAtGuest !== undefined) return;
+    this.rebase();
+    this.pace = 0;
+  }
+
+  /** How far guest time is behind host time (minus paused time), in ns. */
+  lagNs(): number {
+    if (this.pausedAtGuest !== undefined) return 0;
+    return Math.max(0, this.target() - this.now());
+  }
+
+  /**
+   * Skip guest time ahead towards host time when it lags (call while the guest halts: it is
+   * waiting for a timer anyway): by up to `maxNs`, and never past the next timer, so every
+   * timer still fires at its own guest time (a periodic tick skipped over would reach the
+   * guest late, and a tick-counting clocksource like Linux's `pit` would fall behind the
+   * TSC). Returns the ns skipped (0: caught up, or a timer is due).
+   */
+  catchUp(maxNs: number): number {
+    const now = this.now();
+    const next = this.timers.nextDeadline();
+    const step = Math.min(this.lagNs(), maxNs, next === undefined ? Infinity : next - now);
+    if (step <= 0) return 0;
+    this.rebase();
+    this.base += step;
+    this.last = this.base;
+    return step;
   }
 
   schedule(deadlineNs: number, callback: (nowNs: number) => void): TimerHandle {
@@ -78,14 +163,19 @@ export class HostVirtualClock implements VirtualClock {
   /** Stop guest time (VM paused, checkpoint, debugger). */
   pause(): void {
     if (this.pausedAtGuest !== undefined) return;
+    this.pausedTarget = this.target();
     this.pausedAtGuest = this.now();
   }
 
   /** Let guest time flow again from where it stopped: the guest sees no jump. */
   resume(): void {
     if (this.pausedAtGuest === undefined) return;
-    this.offset = this.hostNow() - this.pausedAtGuest;
-    this.last = this.pausedAtGuest;
+    const guest = this.pausedAtGuest;
+    this.offset = this.hostNow() - (this.pausedTarget ?? guest);
+    this.last = guest;
+    this.base = guest;
+    this.baseInstructions = this.instructions();
+    this.baseHost = this.hostNow();
     this.pausedAtGuest = undefined;
   }
 
@@ -134,6 +224,7 @@ export class HostVirtualClock implements VirtualClock {
     }
     this.timers.clear();
     this.pausedAtGuest = state.nowNs;
+    this.pausedTarget = undefined;
     this.last = state.nowNs;
     this.tsc.restore({ version: 1, offset: state.tscOffset });
   }

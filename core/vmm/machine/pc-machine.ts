@@ -66,6 +66,7 @@ export class PcMachine {
     const requestReset = (): void => this.raise({ kind: 'reset' });
     this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: (host) => new X87(host) });
     this.cpu.tscSource = this.clock.tsc;
+    this.clock.countInstructions(() => this.cpu.instructionCount);
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
     this.ports.register('pic-slave', PORTS.picSlave, 2, this.pic.slavePorts);

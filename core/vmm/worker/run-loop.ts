@@ -16,6 +16,17 @@ const MIN_SLICE = 2_000;
 /** Wall time between yields to the worker's event loop, in ms. */
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
+/**
+ * The most a halted guest's clock skips ahead at once when it lags host time: well inside the
+ * 4.7 s wrap of the 24-bit ACPI PM timer, which a kernel may use as its clocksource.
+ */
+const CATCH_UP_STEP_NS = 1e9;
+/** A running guest that lags host time by this much runs its clock twice as fast until it catches up. */
+const CATCH_UP_WINDOW_NS = 1e9;
+/** Weight of one burst's rate sample, measured in thread CPU time (which the kernel updates
+ *  only every few ms, so one burst's figure is rough), and of one slice's in wall time. */
+const CPU_WEIGHT = 0.1;
+const WALL_WEIGHT = 0.25;
 const EFLAGS_IF = 1 << 9;
 /** Least wall time between two stats events. */
 const STATS_MS = 50;
@@ -33,7 +44,11 @@ export class VmRunLoop {
   private state: VmState = 'created';
   private readonly pendingInput: Uint8Array[][];
   private busyMs = 0;
-  /** Measured guest instructions per host ns, to end slices near the next timer deadline. */
+  /**
+   * Measured guest instructions per ns of the thread's CPU time (so a host that deschedules
+   * the vCPU makes guest time lag, to be caught up, rather than compress into a few
+   * instructions): the pace of guest time while the vCPU runs, and where slices end.
+   */
   private instructionsPerNs = 0.01;
   private throttledMs = 0;
   private haltedMs = 0;
@@ -186,19 +201,30 @@ export class VmRunLoop {
   }
 
   /**
-   * Instructions to run before the clock's next timer is due (at least MIN_SLICE): device
-   * interrupts then come close to their guest time even when the host runs the guest slowly.
+   * Guest ns per instruction for the next slice: the measured rate, so guest time keeps pace
+   * with host time, and up to twice that while the guest lags host time (catching up while
+   * it runs, as a halted guest does by skipping ahead).
    */
-  private sliceBudget(): number {
+  private pace(): number {
+    const lag = this.machine.clock.lagNs();
+    return 1 / this.instructionsPerNs / (1 + Math.min(lag / CATCH_UP_WINDOW_NS, 1));
+  }
+
+  /**
+   * Instructions to run before the clock's next timer is due at `pace` (at least MIN_SLICE):
+   * device interrupts then come at their guest time even when the host runs the guest slowly.
+   */
+  private sliceBudget(pace: number): number {
     const next = this.machine.clock.nextDeadline();
     if (next === undefined) return SLICE;
-    const budget = Math.ceil((next - this.machine.clock.now()) * this.instructionsPerNs);
+    const budget = Math.ceil((next - this.machine.clock.now()) / pace);
     return budget < MIN_SLICE ? MIN_SLICE : budget > SLICE ? SLICE : budget;
   }
 
-  private measureRate(executed: number, ms: number): void {
+  /** Fold a sample into the rate: `ms` of the thread's CPU time (or, without it, of wall time). */
+  private measureRate(executed: number, ms: number, weight: number): void {
     if (executed < MIN_SLICE || ms <= 0) return;
-    this.instructionsPerNs = 0.75 * this.instructionsPerNs + 0.25 * (executed / (ms * 1e6));
+    this.instructionsPerNs += weight * (executed / (ms * 1e6) - this.instructionsPerNs);
   }
 
   private async loop(): Promise<void> {
@@ -209,6 +235,7 @@ export class VmRunLoop {
         // Over its CPU allowance: wait for the bucket (guest time flows on; timers catch up).
         const wait = this.throttle.waitMs();
         const t = performance.now();
+        machine.clock.followHost();
         await this.sleep(wait);
         this.throttledMs += performance.now() - t;
         this.postStats(false);
@@ -216,13 +243,17 @@ export class VmRunLoop {
       }
       const burstMs = Math.min(YIELD_MS, budget);
       const started = performance.now();
+      const cpuAtBurst = this.cpuClock.nowMs();
+      const executedAtBurst = machine.cpu.instructionCount;
       while (this.state === 'running' && performance.now() - started < burstMs) {
         this.feedSerial();
         this.io.console?.tick(performance.now());
         const sliceStart = performance.now();
         const executedBefore = machine.cpu.instructionCount;
-        const reason = machine.runSlice(this.sliceBudget());
-        this.measureRate(machine.cpu.instructionCount - executedBefore, performance.now() - sliceStart);
+        const pace = this.pace();
+        machine.clock.runPaced(pace);
+        const reason = machine.runSlice(this.sliceBudget(pace));
+        if (cpuAtBurst === undefined) this.measureRate(machine.cpu.instructionCount - executedBefore, performance.now() - sliceStart, WALL_WEIGHT);
         const request = machine.request;
         if (request) {
           machine.request = undefined;
@@ -250,12 +281,20 @@ export class VmRunLoop {
       // Charge all the thread used since the last charge (the burst, and the event loop's own
       // work between bursts), so the allowance bounds the VM's whole CPU time.
       const cpuNow = this.cpuClock.nowMs();
+      if (cpuAtBurst !== undefined && cpuNow !== undefined) this.measureRate(machine.cpu.instructionCount - executedAtBurst, cpuNow - cpuAtBurst, CPU_WEIGHT);
       this.throttle.charge(cpuNow === undefined ? wall : cpuNow - (this.cpuCharged ?? cpuNow - wall));
       this.cpuCharged = cpuNow;
       this.flushSerial();
       this.postStats(false);
       if (this.state !== 'running') return;
       if (machine.cpu.halted) {
+        machine.clock.followHost();
+        // Behind host time (the host could not run the guest at full speed): skip ahead to
+        // the next timer instead of sleeping.
+        if (machine.clock.catchUp(CATCH_UP_STEP_NS) > 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         // Sleep until the next device timer or a host command (the doorbell), whichever comes first.
         const t = performance.now();
         await this.sleep(Math.min(MAX_IDLE_MS, machine.clock.idleBudgetNs() / 1e6));
