@@ -84,8 +84,14 @@ export interface VmStats {
   readonly cpuPercent: number;
   readonly memoryUsedBytes: number;
   readonly memoryBytes: number;
+  /** Bytes and requests the VM's disks and CD-ROM served since power-on (cumulative). */
   readonly diskReadBytes: number;
   readonly diskWriteBytes: number;
+  readonly diskReads: number;
+  readonly diskWrites: number;
+  /** Disk throughput over the last interval, bytes per second. */
+  readonly diskReadRate: number;
+  readonly diskWriteRate: number;
   readonly consoleBytes: number;
 }
 

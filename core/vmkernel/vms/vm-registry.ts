@@ -9,7 +9,8 @@ import { bytesToBase64 } from '../../api';
 import { Emitter, UsageError, VmdeskError, createLogger, errorMessage } from '../../common';
 import { inspectLock } from '../../storage';
 import type { Db } from '../db/host-database';
-import { datastorePath, findDatastore, locateFile } from '../datastore-files';
+import type { ConsoleDisplay } from '../../vmm/console';
+import { datastorePath, findDatastore, hostPathOf, locateFile } from '../datastore-files';
 import type { DatastoreConfig } from '../datastores';
 import type { DiskProvisioner } from '../disks/disk-provisioner';
 import type { EventLog } from '../event-log';
@@ -62,6 +63,9 @@ export class VmRegistry {
   readonly onConsole = this.onConsoleEmitter.event;
   private readonly onStatsEmitter = new Emitter<{ id: string; stats: VmStats }>();
   readonly onStats = this.onStatsEmitter.event;
+  private readonly onDisplayGoneEmitter = new Emitter<string>();
+  /** A VM's screen went away (it powered off): consoles showing it should close. */
+  readonly onDisplayGone = this.onDisplayGoneEmitter.event;
 
   constructor(private readonly o: VmRegistryOptions) {}
 
@@ -305,7 +309,15 @@ export class VmRegistry {
       let exitedEarly: VmExitReason | undefined;
       try {
         const running = await this.o.runtime.powerOn(
-          { id, name: row.name, vmxFile, folder, datastore: { name: ds.name, path: ds.path }, config },
+          {
+            id,
+            name: row.name,
+            vmxFile,
+            folder,
+            datastore: { name: ds.name, path: ds.path },
+            config,
+            resolveFile: (file) => hostPathOf(this.o.datastores, file, folder),
+          },
           {
             serialOutput: (bytes) => {
               const offset = session.console.append(bytes);
@@ -334,7 +346,9 @@ export class VmRegistry {
 
   private exited(id: string, name: string, session: PowerSession, reason: VmExitReason): void {
     if (!session.running) return;
+    const hadDisplay = Boolean(session.running.display);
     session.running = null;
+    if (hadDisplay) this.onDisplayGoneEmitter.fire(id);
     const bad = reason.kind === 'crashed' || reason.kind === 'tripleFault';
     this.o.events.log({
       level: bad ? 'error' : 'info',
@@ -395,6 +409,11 @@ export class VmRegistry {
     this.running(id, row.name).serialInput(bytes);
   }
 
+  /** The screen of running VM `id`, for graphical consoles; undefined when off or it has none. */
+  displayOf(id: string): ConsoleDisplay | undefined {
+    return this.sessions.get(id)?.running?.display;
+  }
+
   statsHistory(id: string): readonly VmStats[] {
     this.row(id);
     return this.sessions.get(id)?.stats.history ?? [];
@@ -422,6 +441,7 @@ export class VmRegistry {
     this.onChangeEmitter.dispose();
     this.onConsoleEmitter.dispose();
     this.onStatsEmitter.dispose();
+    this.onDisplayGoneEmitter.dispose();
   }
 }
 
