@@ -71,21 +71,22 @@ export function machineSpecOf(spec: VmLaunchSpec, inputs: MachineSpecInputs): Ma
     }
   }
   if (cdroms.length > 1) throw new VmdeskError('bad-request', `vm ${spec.name}: ${cdroms.map((c) => c.slot).join(' and ')} are both CD-ROMs; this host gives a VM one CD-ROM drive`);
+  // What it boots is checked first: a kernel VM with a missing kernel hears about the kernel.
+  const boot = config.kernelBoot;
+  const kernel = boot
+    ? {
+        kernel: readBootFile(spec, 'vmdesk.kernel', boot.kernel),
+        ...(boot.initrd ? { initrd: readBootFile(spec, 'vmdesk.initrd', boot.initrd) } : {}),
+        ...(boot.append !== undefined ? { cmdline: boot.append } : {}),
+      }
+    : undefined;
   const sorted = [...disks].sort((a, b) => a.slot.localeCompare(b.slot));
   const media = {
     disks: sorted.map((d) => ({ path: checkedImage(spec, `${d.slot}.fileName`, d.fileName, false), readOnly: false })),
     ...(cdroms[0] ? { cdrom: checkedImage(spec, `${cdroms[0].slot}.fileName`, cdroms[0].fileName, true) } : {}),
   };
   const base = { memoryMB: config.memoryMB, debugExit: false, noReboot: false, apic: true, ...media };
-  const boot = config.kernelBoot;
-  if (boot) {
-    return {
-      ...base,
-      kernel: readBootFile(spec, 'vmdesk.kernel', boot.kernel),
-      ...(boot.initrd ? { initrd: readBootFile(spec, 'vmdesk.initrd', boot.initrd) } : {}),
-      ...(boot.append !== undefined ? { cmdline: boot.append } : {}),
-    };
-  }
+  if (kernel) return { ...base, ...kernel };
   const hasDisk = media.disks.length > 0;
   const hasCd = media.cdrom !== undefined;
   const first = config.bootOrder ?? (hasDisk ? 'disk' : 'cdrom');
