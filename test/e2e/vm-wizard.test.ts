@@ -118,6 +118,8 @@ describe('managing a VM in the web UI', () => {
     await expect.poll(() => page.locator('[data-vm="web01-prod"]').getAttribute('data-power-state'), { timeout: 60_000 }).toBe('poweredOn');
     await page.click('[data-pane="events"]');
     await expect.poll(() => page.locator('[data-event="VmPoweredOnEvent"]').count()).toBe(1);
+    // The Summary's disk I/O: SeaBIOS read the disk's first sector (at least) looking for a boot loader.
+    await expect.poll(() => page.locator('[data-field="disk-read"]').textContent(), { timeout: 60_000 }).toMatch(/^\d+(\.\d+)? (B|KB) in [1-9]\d* requests$/);
     const [screen] = await Promise.all([context.waitForEvent('page'), page.click('[data-action="launch-screen"]')]);
     await screen.waitForLoadState();
     expect(new URL(screen.url()).hash).toMatch(/^#\/vm\/vm-\d+\/screen$/);
