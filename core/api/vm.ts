@@ -59,6 +59,8 @@ export interface VmCreateSpec {
   readonly guestOS?: string;
   /** A new virtual disk; omitted: no disk. */
   readonly disk?: { readonly sizeGB: number; readonly provisioning?: DiskProvisioning };
+  /** Instead of a new disk, an existing image on a datastore ("[ds] dir/disk.vmdk" or a host path on one). */
+  readonly existingDisk?: string;
   readonly cdrom?: string;
   readonly kernel?: KernelBoot;
   /** Default: kernel when `kernel` is given, else cdrom when `cdrom`, else disk. */

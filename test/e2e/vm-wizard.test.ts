@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assembleBootSector, bootIso } from '../support/boot-media';
+import { createVmdk } from '../../core/storage';
+import { assembleBootSector, bootIso, installBootSector } from '../support/boot-media';
 import { launchChromium } from '../support/chromium';
 import { screenCanvas } from '../support/screen-canvas';
 import { REPO, startServe, type VmdeskProcess } from '../support/vmdesk-process';
@@ -33,7 +34,11 @@ beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-e2e-home-'));
   dsDir = path.join(home, 'san01');
   fs.mkdirSync(path.join(dsDir, 'iso'), { recursive: true });
-  bootIso(path.join(dsDir, 'iso', 'boot.iso'), assembleBootSector(home));
+  const bootSector = assembleBootSector(home);
+  bootIso(path.join(dsDir, 'iso', 'boot.iso'), bootSector);
+  fs.mkdirSync(path.join(dsDir, 'disks'));
+  createVmdk(path.join(dsDir, 'disks', 'boot.vmdk'), { sizeBytes: 8 * 2 ** 20, subformat: 'monolithicSparse', adapterType: 'ide' });
+  installBootSector(path.join(dsDir, 'disks', 'boot.vmdk'), bootSector);
   const add = spawnSync(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'user', 'add', 'admin', '--password-stdin'], {
     input: 'vmdesk-e2e-secret\n',
     env: { ...process.env, VMDESK_HOME: home },
@@ -192,6 +197,31 @@ describe('managing a VM in the web UI', () => {
     await serial.click('[data-action="power-off"]');
     await expect.poll(() => page.locator('[data-vm="cd01"]').getAttribute('data-power-state'), { timeout: 30_000 }).toBe('poweredOff');
     await serial.close();
+
+    // A VM on an existing VMDK with a boot sector, chosen in the wizard: it boots it and does its disk I/O.
+    await page.click('[data-host] > button');
+    await page.click('[data-action="new-vm"]');
+    await page.fill('input[name="vm-name"]', 'disk02');
+    await page.selectOption('select[name="vm-datastore"]', 'san01');
+    await page.click('[data-action="next"]');
+    await page.fill('input[name="vm-memory"]', '16');
+    await page.click('[data-action="next"]');
+    await page.uncheck('input[name="vm-with-disk"]');
+    await page.fill('input[name="vm-existing-disk"]', '[san01] disks/boot.vmdk');
+    await page.click('[data-action="next"]');
+    await page.check('input[name="vm-boot"][value="disk"]');
+    await page.click('[data-action="next"]');
+    await page.click('[data-action="finish"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').count()).toBe(1);
+    await page.click('[data-vm="disk02"] button');
+    await expect.poll(() => page.locator('[data-field="disk"]').textContent()).toContain('boot.vmdk');
+    await page.click('[data-action="power-on"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').getAttribute('data-power-state'), { timeout: 60_000 }).toBe('poweredOn');
+    await expect.poll(() => page.locator('[data-field="console-preview"]').textContent(), { timeout: 120_000 }).toContain('diskio: ok');
+    await expect.poll(() => page.locator('[data-field="disk-write"]').textContent(), { timeout: 60_000 }).toBe('32.00 KB in 64 requests');
+    await shot(page, 'vm-wizard-10-existing-disk-summary');
+    await page.click('[data-action="power-off"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').getAttribute('data-power-state'), { timeout: 30_000 }).toBe('poweredOff');
 
     // Log out: back at the login page, and the session is gone.
     await page.click('.logout button');

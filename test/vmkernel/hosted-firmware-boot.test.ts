@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VmStats } from '../../core/api';
-import { LeaseLock, inspectLock } from '../../core/storage';
+import { LeaseLock, createVmdk, inspectLock } from '../../core/storage';
 import { HostAgent, WorkerVmRuntime } from '../../core/vmkernel';
 import { PATTERN, assembleBootSector, bootIso, installBootSector, litPixels, readSectors } from '../support/boot-media';
 
@@ -100,6 +100,26 @@ describe('hosted VMs booting through the BIOS', { timeout: 300_000 }, () => {
     const screen = litPixels(host.vms.displayOf(vm.id)!.frame);
     expect([screen.width, screen.height]).toEqual([720, 400]);
     await host.vms.powerOff(vm.id);
+  });
+
+  it('makes a VM on an existing VMDK of the datastore and boots it', async () => {
+    fs.mkdirSync(path.join(dsDir, 'disks'));
+    const disk = path.join(dsDir, 'disks', 'shared-boot.vmdk');
+    createVmdk(disk, { sizeBytes: 8 * 2 ** 20, subformat: 'monolithicSparse', adapterType: 'ide' });
+    installBootSector(disk, sector);
+    await expect(host.vms.create({ name: 'both', datastore: 'ds1', memoryMB: 16, disk: { sizeGB: 1 }, existingDisk: '[ds1] disks/shared-boot.vmdk' })).rejects.toThrow(
+      'vm: give either a new disk (disk.sizeGB) or an existing one (existingDisk), not both',
+    );
+    await expect(host.vms.create({ name: 'none', datastore: 'ds1', memoryMB: 16, existingDisk: '[ds1] disks/absent.vmdk' })).rejects.toThrow('vm: existing disk [ds1] disks/absent.vmdk: no such file');
+    const vm = await host.vms.create({ name: 'exist01', datastore: 'ds1', memoryMB: 16, existingDisk: '[ds1] disks/shared-boot.vmdk' });
+    expect(vm.hardware?.disks).toEqual([{ slot: 'ide0:0', fileName: disk, sizeBytes: 8 * 2 ** 20 }]);
+    await host.vms.powerOn(vm.id);
+    await until('the guest to finish its disk I/O', () => consoles.get(vm.id)?.includes('diskio: ok'));
+    await host.vms.powerOff(vm.id);
+    // Deleting the VM removes its folder; the disk it did not make stays.
+    await host.vms.delete(vm.id);
+    expect(fs.existsSync(disk)).toBe(true);
+    expect(readSectors(disk, PATTERN.lba, 1)[0]).toBe(1);
   });
 
   it('refuses to power on with one line naming what is missing or held', async () => {
