@@ -59,6 +59,8 @@ export interface VmCreateSpec {
   readonly guestOS?: string;
   /** A new virtual disk; omitted: no disk. */
   readonly disk?: { readonly sizeGB: number; readonly provisioning?: DiskProvisioning };
+  /** Instead of a new disk, an existing image on a datastore ("[ds] dir/disk.vmdk" or a host path on one). */
+  readonly existingDisk?: string;
   readonly cdrom?: string;
   readonly kernel?: KernelBoot;
   /** Default: kernel when `kernel` is given, else cdrom when `cdrom`, else disk. */
@@ -84,8 +86,14 @@ export interface VmStats {
   readonly cpuPercent: number;
   readonly memoryUsedBytes: number;
   readonly memoryBytes: number;
+  /** Bytes and requests the VM's disks and CD-ROM served since power-on (cumulative). */
   readonly diskReadBytes: number;
   readonly diskWriteBytes: number;
+  readonly diskReads: number;
+  readonly diskWrites: number;
+  /** Disk throughput over the last interval, bytes per second. */
+  readonly diskReadRate: number;
+  readonly diskWriteRate: number;
   readonly consoleBytes: number;
 }
 

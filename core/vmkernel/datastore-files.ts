@@ -51,6 +51,15 @@ export function locateFile(datastores: readonly DatastoreConfig[], where: string
   throw new DatastoreError('bad-request', `datastore: ${abs} is not on any datastore of this host (${datastores.map((d) => `${d.name}=${d.path}`).join(', ') || 'none'})`);
 }
 
+/** Host path of a file a .vmx names: "[ds] dir/file" on one of the datastores, else absolute or relative to `base`. */
+export function hostPathOf(datastores: readonly DatastoreConfig[], where: string, base: string): string {
+  if (/^\[[^\]]+\]/.test(where.trim())) {
+    const { ds, rel } = locateFile(datastores, where);
+    return path.join(path.resolve(ds.path), rel);
+  }
+  return path.resolve(base, where);
+}
+
 function kindOf(name: string, isDir: boolean): DatastoreFileKind {
   if (isDir) return 'folder';
   const n = name.toLowerCase();

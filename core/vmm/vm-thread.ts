@@ -28,7 +28,19 @@ export class VmThread implements Disposable {
   private readonly worker: Worker;
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(4));
   private readonly cpuControl = new Int32Array(new SharedArrayBuffer(CPU_CONTROL_BYTES));
-  private latest: VmThreadStats = { instructions: 0, guestNs: 0, hostBusyMs: 0, cpuMs: 0, throttledMs: 0, haltedMs: 0, heapBytes: 0 };
+  private latest: VmThreadStats = {
+    instructions: 0,
+    guestNs: 0,
+    hostBusyMs: 0,
+    cpuMs: 0,
+    throttledMs: 0,
+    haltedMs: 0,
+    heapBytes: 0,
+    diskReadBytes: 0,
+    diskWriteBytes: 0,
+    diskReads: 0,
+    diskWrites: 0,
+  };
   private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
   readonly onSerialOutput = this.onSerialEmitter.event;
   private readonly onStateEmitter = new Emitter<VmState>();

@@ -1,15 +1,20 @@
 // End to end as an administrator works: `vmdesk serve --require-login` (HTTPS, login page)
 // in Debian's Chromium. Log in, create a VM with the New VM wizard, find it in the tree and
-// its .vmx (and its VMDK) on the datastore, edit its settings, see power-on of a disk boot
-// refused by a host without a BIOS yet, open
-// its console window, browse the datastore, delete the VM. Screenshots go to test-results/.
+// its .vmx (and its VMDK) on the datastore, edit its settings, power it on: SeaBIOS boots
+// its (blank) disk and the graphical console window shows the BIOS's text screen (720×400)
+// through noVNC; power it off, open its serial console window, browse the datastore, delete
+// the VM. A second VM made in the wizard boots a CD image from the datastore (the boot-sector
+// guest, which says so on COM1) and shows its screen too. Screenshots go to test-results/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createVmdk } from '../../core/storage';
+import { assembleBootSector, bootIso, installBootSector } from '../support/boot-media';
 import { launchChromium } from '../support/chromium';
+import { screenCanvas } from '../support/screen-canvas';
 import { REPO, startServe, type VmdeskProcess } from '../support/vmdesk-process';
 
 const artifacts = path.join(REPO, 'test-results');
@@ -28,7 +33,12 @@ beforeAll(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-e2e-home-'));
   dsDir = path.join(home, 'san01');
-  fs.mkdirSync(dsDir);
+  fs.mkdirSync(path.join(dsDir, 'iso'), { recursive: true });
+  const bootSector = assembleBootSector(home);
+  bootIso(path.join(dsDir, 'iso', 'boot.iso'), bootSector);
+  fs.mkdirSync(path.join(dsDir, 'disks'));
+  createVmdk(path.join(dsDir, 'disks', 'boot.vmdk'), { sizeBytes: 8 * 2 ** 20, subformat: 'monolithicSparse', adapterType: 'ide' });
+  installBootSector(path.join(dsDir, 'disks', 'boot.vmdk'), bootSector);
   const add = spawnSync(process.execPath, [path.join(REPO, 'bin', 'vmdesk.mjs'), 'user', 'add', 'admin', '--password-stdin'], {
     input: 'vmdesk-e2e-secret\n',
     env: { ...process.env, VMDESK_HOME: home },
@@ -107,12 +117,24 @@ describe('managing a VM in the web UI', () => {
     expect(text).toContain('memsize = "768"');
     expect(text).toContain('displayName = "web01-prod"');
 
-    // Power on: booting from the disk needs the BIOS, which the host cannot run yet; it says so.
+    // Power on: SeaBIOS boots from the disk (blank: "not a bootable disk") and its text screen
+    // shows in the graphical console window.
     await page.click('[data-action="power-on"]');
-    await expect.poll(() => page.locator('.actions [role="alert"]').textContent()).toContain('needs the BIOS');
+    await expect.poll(() => page.locator('[data-vm="web01-prod"]').getAttribute('data-power-state'), { timeout: 60_000 }).toBe('poweredOn');
     await page.click('[data-pane="events"]');
-    await expect.poll(() => page.locator('[data-event="VmFailedToPowerOnEvent"]').count()).toBe(1);
-    await shot(page, 'vm-wizard-4-power-on-refused');
+    await expect.poll(() => page.locator('[data-event="VmPoweredOnEvent"]').count()).toBe(1);
+    // The Summary's disk I/O: SeaBIOS read the disk's first sector (at least) looking for a boot loader.
+    await expect.poll(() => page.locator('[data-field="disk-read"]').textContent(), { timeout: 60_000 }).toMatch(/^\d+(\.\d+)? (B|KB) in [1-9]\d* requests$/);
+    const [screen] = await Promise.all([context.waitForEvent('page'), page.click('[data-action="launch-screen"]')]);
+    await screen.waitForLoadState();
+    expect(new URL(screen.url()).hash).toMatch(/^#\/vm\/vm-\d+\/screen$/);
+    await expect.poll(() => screen.locator('.screen-window').getAttribute('data-status'), { timeout: 30_000 }).toBe('connected');
+    await expect.poll(async () => { const c = await screenCanvas(screen); return c.width === 720 && c.height === 400 && c.lit > 500 && c.colours > 1; }, { timeout: 120_000 }).toBe(true);
+    await shot(screen, 'vm-wizard-4-seabios-screen');
+    await screen.click('[data-action="power-off"]');
+    await expect.poll(() => screen.locator('.notice').textContent(), { timeout: 30_000 }).toContain('powered off');
+    await expect.poll(() => page.locator('[data-vm="web01-prod"]').getAttribute('data-power-state')).toBe('poweredOff');
+    await screen.close();
 
     // The console window (a new tab in web mode).
     const [popup] = await Promise.all([context.waitForEvent('page'), page.click('[data-action="launch-console"]')]);
@@ -145,6 +167,61 @@ describe('managing a VM in the web UI', () => {
     await page.click('[data-file="found"] button');
     await page.click('[data-file="found.vmx"] [data-action="register"]');
     await expect.poll(() => page.locator('[data-vm="found"]').count()).toBe(1);
+
+    // A VM that boots a CD image from the datastore, made in the wizard: the boot sector on the
+    // CD says so on the serial console, and SeaBIOS's screen is in the graphical console.
+    await page.click('[data-host] > button');
+    await page.click('[data-action="new-vm"]');
+    await page.fill('input[name="vm-name"]', 'cd01');
+    await page.selectOption('select[name="vm-datastore"]', 'san01');
+    await page.click('[data-action="next"]');
+    await page.fill('input[name="vm-memory"]', '16');
+    await page.click('[data-action="next"]');
+    await page.uncheck('input[name="vm-with-disk"]');
+    await page.click('[data-action="next"]');
+    await page.check('input[name="vm-boot"][value="cdrom"]');
+    await page.fill('input[name="vm-cdrom"]', '[san01] iso/boot.iso');
+    await page.click('[data-action="next"]');
+    await page.click('[data-action="finish"]');
+    await expect.poll(() => page.locator('[data-vm="cd01"]').count()).toBe(1);
+    await page.click('[data-vm="cd01"] button');
+    await expect.poll(() => page.locator('[data-field="boot"]').textContent()).toBe('CD-ROM');
+    await page.click('[data-action="power-on"]');
+    await expect.poll(() => page.locator('[data-vm="cd01"]').getAttribute('data-power-state'), { timeout: 60_000 }).toBe('poweredOn');
+    const [serial] = await Promise.all([context.waitForEvent('page'), page.click('[data-action="launch-console"]')]);
+    await expect.poll(() => serial.locator('.terminal .xterm-rows').innerText(), { timeout: 120_000 }).toContain('cdboot: ok');
+    await shot(serial, 'vm-wizard-8-cd-serial');
+    await serial.goto(serial.url().replace(/\/console$/, '/screen'));
+    await expect.poll(async () => { const c = await screenCanvas(serial); return c.width === 720 && c.height === 400 && c.lit > 500; }, { timeout: 60_000 }).toBe(true);
+    await shot(serial, 'vm-wizard-9-cd-screen');
+    await serial.click('[data-action="power-off"]');
+    await expect.poll(() => page.locator('[data-vm="cd01"]').getAttribute('data-power-state'), { timeout: 30_000 }).toBe('poweredOff');
+    await serial.close();
+
+    // A VM on an existing VMDK with a boot sector, chosen in the wizard: it boots it and does its disk I/O.
+    await page.click('[data-host] > button');
+    await page.click('[data-action="new-vm"]');
+    await page.fill('input[name="vm-name"]', 'disk02');
+    await page.selectOption('select[name="vm-datastore"]', 'san01');
+    await page.click('[data-action="next"]');
+    await page.fill('input[name="vm-memory"]', '16');
+    await page.click('[data-action="next"]');
+    await page.uncheck('input[name="vm-with-disk"]');
+    await page.fill('input[name="vm-existing-disk"]', '[san01] disks/boot.vmdk');
+    await page.click('[data-action="next"]');
+    await page.check('input[name="vm-boot"][value="disk"]');
+    await page.click('[data-action="next"]');
+    await page.click('[data-action="finish"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').count()).toBe(1);
+    await page.click('[data-vm="disk02"] button');
+    await expect.poll(() => page.locator('[data-field="disk"]').textContent()).toContain('boot.vmdk');
+    await page.click('[data-action="power-on"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').getAttribute('data-power-state'), { timeout: 60_000 }).toBe('poweredOn');
+    await expect.poll(() => page.locator('[data-field="console-preview"]').textContent(), { timeout: 120_000 }).toContain('diskio: ok');
+    await expect.poll(() => page.locator('[data-field="disk-write"]').textContent(), { timeout: 60_000 }).toBe('32.00 KB in 64 requests');
+    await shot(page, 'vm-wizard-10-existing-disk-summary');
+    await page.click('[data-action="power-off"]');
+    await expect.poll(() => page.locator('[data-vm="disk02"]').getAttribute('data-power-state'), { timeout: 30_000 }).toBe('poweredOff');
 
     // Log out: back at the login page, and the session is gone.
     await page.click('.logout button');

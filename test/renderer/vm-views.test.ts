@@ -67,14 +67,36 @@ describe('VM views', () => {
     await flushPromises();
     expect(wrapper.find('[data-field="vm-memory"]').text()).toBe('512 MB');
     expect(wrapper.find('[data-field="disk"]').text()).toBe('web01.raw — 1.00 GB');
+    // It boots its disk through the BIOS, so it has a screen: the graphical console is offered.
+    expect(wrapper.find('[data-action="launch-screen"]').text()).toBe('Launch Graphical Console');
     expect(c.calls.filter((x) => x.method === 'events.subscribe').map((x) => x.params)).toEqual([{ topics: ['stats:vm-7'] }, { topics: ['console:vm-7'] }]);
     expect(wrapper.find('[data-field="console-preview"]').text()).toContain('web01 login:');
 
-    c.push({ event: 'vm.stats', data: { id: vm.id, stats: { time: 1, cpuPercent: 42, memoryUsedBytes: 2 ** 27, memoryBytes: 2 ** 29, diskReadBytes: 0, diskWriteBytes: 0, consoleBytes: 0 } } });
+    c.push({
+      event: 'vm.stats',
+      data: {
+        id: vm.id,
+        stats: {
+          time: 1,
+          cpuPercent: 42,
+          memoryUsedBytes: 2 ** 27,
+          memoryBytes: 2 ** 29,
+          diskReadBytes: 3 * 2 ** 20,
+          diskWriteBytes: 2 ** 20,
+          diskReads: 120,
+          diskWrites: 8,
+          diskReadRate: 2 ** 20,
+          diskWriteRate: 2 ** 19,
+          consoleBytes: 0,
+        },
+      },
+    });
     c.push({ event: 'vm.console', data: { id: vm.id, offset: 48, data: bytesToBase64(new TextEncoder().encode('root\r\n')) } });
     await flushPromises();
     const latest = wrapper.findAll('[data-field="latest"]').map((w) => w.text());
-    expect(latest).toEqual(['42 %', '128 MB']);
+    expect(latest).toEqual(['42 %', '128 MB', '1.50 MB/s']);
+    expect(wrapper.find('[data-field="disk-read"]').text()).toBe('3.00 MB in 120 requests');
+    expect(wrapper.find('[data-field="disk-write"]').text()).toBe('1.00 MB in 8 requests');
     expect(wrapper.find('[data-field="console-preview"]').text()).toContain('web01 login: root');
     expect(wrapper.find('[data-action="power-on"]').attributes('disabled')).toBeDefined();
     expect(wrapper.find('[data-action="power-off"]').attributes('disabled')).toBeUndefined();

@@ -26,7 +26,7 @@ export class LoopbackSerialRuntime implements VmRuntime {
       serialInput: (bytes) => {
         if (alive) callbacks.serialOutput(bytes);
       },
-      counters: (): VmRuntimeCounters => ({ cpuTimeMs: (Date.now() - started) / 2, memoryUsedBytes: 4 << 20, diskReadBytes: 0, diskWriteBytes: 0 }),
+      counters: (): VmRuntimeCounters => ({ cpuTimeMs: (Date.now() - started) / 2, memoryUsedBytes: 4 << 20, diskReadBytes: 0, diskWriteBytes: 0, diskReads: 0, diskWrites: 0 }),
     };
     this.running.set(spec.id, { vm, crash: (message) => exit({ kind: 'crashed', message }), guestPowerOff: () => exit({ kind: 'guestPoweredOff' }) });
     queueMicrotask(() => callbacks.serialOutput(new TextEncoder().encode(`loopback serial of ${spec.name} (${spec.config.memoryMB} MB)\r\n`)));

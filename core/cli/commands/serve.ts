@@ -61,7 +61,16 @@ export const serveCommand = defineCommand({
         tls = loadOrCreateCertificate(path.join(vmdeskHome(), 'tls'), host.name, listen.host);
         auth = new AuthGate(accountStore(), host.name);
       }
-      server = await startWebServer({ ...listen, rendererDir: path.join(appRoot(), 'dist', 'renderer'), handlers, events: host.onEvent, ...(tls ? { tls } : {}), ...(auth ? { auth } : {}) });
+      server = await startWebServer({
+        ...listen,
+        rendererDir: path.join(appRoot(), 'dist', 'renderer'),
+        handlers,
+        events: host.onEvent,
+        // The screens of VMs booted through the BIOS, for the noVNC console window.
+        displays: { displayOf: (id) => host.vms.displayOf(id), onDisplayGone: host.vms.onDisplayGone },
+        ...(tls ? { tls } : {}),
+        ...(auth ? { auth } : {}),
+      });
     } catch (err) {
       await stop();
       throw err;

@@ -26,7 +26,7 @@ export const vmCreateCommand = defineCommand({
     initrd: { kind: 'string', value: 'F', description: 'initial ramdisk for --kernel' },
     append: { kind: 'string', value: 'S', description: 'kernel command line for --kernel' },
   },
-  details: 'Without --server the VM is made on the embedded host (the vmdesk home). Its disk, for now, is a raw image (NAME.raw).',
+  details: 'Without --server the VM is made on the embedded host (the vmdesk home). Its disk is a VMDK (NAME.vmdk). Without --kernel it boots its CD-ROM (with --cdrom) or its disk through SeaBIOS.',
   async run({ options, positionals }, io) {
     const name = onePositional(positionals, 'vm create');
     if (options.memory === undefined) throw new UsageError('vm create: --memory MB is required');

@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { type Disposable, createLogger, toDisposable } from '../../common';
+import { type Disposable, type Event, createLogger, toDisposable } from '../../common';
 import type { ConsoleDisplay } from '../../vmm/console';
 import { type AuthGate, SESSION_COOKIE, readCookie } from '../auth';
 import { hubFor } from './display-hub';
@@ -20,6 +20,8 @@ const MAX_MESSAGE = 1 << 21;
 /** The screens of the host's running VMs, by inventory id. */
 export interface ConsoleDisplays {
   displayOf(vmId: string): ConsoleDisplay | undefined;
+  /** Fires a VM's id when its screen goes away (it powered off): its consoles are closed. */
+  readonly onDisplayGone?: Event<string>;
 }
 
 export interface VncBridgeOptions {
@@ -44,6 +46,10 @@ export function isVncPath(pathname: string): boolean {
 
 export function attachVncBridge({ server, displays, auth }: VncBridgeOptions): Disposable {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE, perMessageDeflate: false });
+  const byVm = new Map<string, Set<() => void>>();
+  const gone = displays.onDisplayGone?.((vmId) => {
+    for (const close of [...(byVm.get(vmId) ?? [])]) close();
+  });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -83,6 +89,17 @@ export function attachVncBridge({ server, displays, auth }: VncBridgeOptions): D
         `${vmId} ws ${from}`,
       );
       hubFor(display).add(connection);
+      let mine = byVm.get(vmId);
+      if (!mine) byVm.set(vmId, (mine = new Set()));
+      const closeGone = (): void => {
+        connection.end();
+        ws.close(1000, 'the VM powered off');
+      };
+      mine.add(closeGone);
+      ws.on('close', () => {
+        mine.delete(closeGone);
+        if (mine.size === 0 && byVm.get(vmId) === mine) byVm.delete(vmId);
+      });
       ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         connection.receive(Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
       });
@@ -98,6 +115,7 @@ export function attachVncBridge({ server, displays, auth }: VncBridgeOptions): D
   server.on('upgrade', onUpgrade);
   return toDisposable(() => {
     server.off('upgrade', onUpgrade);
+    gone?.dispose();
     for (const client of wss.clients) client.terminate();
     wss.close();
   });

@@ -11,6 +11,7 @@
 //   Running --shutdown--> Running … --> PoweredOff  (ACPI power button; the guest decides)
 //   Running --(guest powers off | triple fault | worker crash)--> PoweredOff via exited()
 import { VmdeskError } from '../../common';
+import type { ConsoleDisplay } from '../../vmm/console';
 import type { VmConfig } from '../vmx';
 
 export interface VmLaunchSpec {
@@ -23,6 +24,11 @@ export interface VmLaunchSpec {
   readonly datastore: { readonly name: string; readonly path: string };
   /** The .vmx as read at power-on. File names in it are relative to `folder`. */
   readonly config: VmConfig;
+  /**
+   * Host path of a file the .vmx names: a datastore path ("[ds] dir/file") on one of the
+   * host's datastores, an absolute path, or one relative to `folder` (the default when absent).
+   */
+  readonly resolveFile?: (file: string) => string;
 }
 
 export type VmExitReason =
@@ -46,6 +52,9 @@ export interface VmRuntimeCounters {
   readonly memoryUsedBytes: number;
   readonly diskReadBytes: number;
   readonly diskWriteBytes: number;
+  /** Read and write requests the guest's disks and CD-ROM served. */
+  readonly diskReads: number;
+  readonly diskWrites: number;
 }
 
 export interface RunningVm {
@@ -58,6 +67,8 @@ export interface RunningVm {
   /** Bytes typed into serial port 1. */
   serialInput(bytes: Uint8Array): void;
   counters(): VmRuntimeCounters;
+  /** The VM's screen and keyboard for graphical consoles (VMs that boot through the BIOS). */
+  readonly display?: ConsoleDisplay;
 }
 
 export interface VmRuntime {

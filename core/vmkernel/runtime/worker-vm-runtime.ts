@@ -1,17 +1,22 @@
 // The VmRuntime that runs VMs: each powered-on VM is a core/vmm VmThread (its own worker
-// thread, guest RAM in a SharedArrayBuffer), holding its datastore lock, admitted to the
-// host's CPU scheduler. Maps the worker's exits to the host's, carries COM1 both ways and
-// reports counters. A worker that dies or a guest that triple-faults ends only that VM.
+// thread, guest RAM in a SharedArrayBuffer), holding its datastore locks, admitted to the
+// host's CPU scheduler. A VM boots its kernel directly or, without one, its disk or CD-ROM
+// through SeaBIOS, and then has a screen (the VGA) for graphical consoles. Maps the worker's
+// exits to the host's, carries COM1 both ways and reports counters (CPU, memory, disk I/O).
+// A worker that dies or a guest that triple-faults ends only that VM.
 //
-//   powerOn: read kernel/initrd → lock the .vmx → admit to the scheduler → start the worker
-//            → resolve once it runs (any failure undoes the steps before it)
-//   exit (any cause): scheduler releases it, the lock is released, exited() is called once
+//   powerOn: build the spec (kernel/initrd/BIOS read, disks checked) → lock the .vmx and the
+//            writable disks → admit to the scheduler → start the worker → resolve once it
+//            runs (any failure undoes the steps before it)
+//   exit (any cause): scheduler releases it, the locks are released, exited() is called once
 import { VmdeskError, createLogger, type Disposable } from '../../common';
 import type { LeaseLock } from '../../storage';
 import { VmThread, type VmExitReason as WorkerExitReason, type VmThreadStats } from '../../vmm';
+import type { ConsoleDisplay } from '../../vmm/console';
 import { CpuScheduler, entitlementOf } from '../scheduler';
+import { type FirmwareImages, readFirmwareImages } from './firmware-images';
 import { machineSpecOf } from './machine-spec-of';
-import { lockVm } from './vm-lock';
+import { lockVm, lockVmDisk } from './vm-lock';
 import type { RunningVm, VmExitReason, VmLaunchSpec, VmRuntime, VmRuntimeCallbacks, VmRuntimeCounters } from './vm-runtime';
 
 const log = createLogger('runtime');
@@ -33,6 +38,8 @@ export interface WorkerVmRuntimeOptions {
   readonly scheduler?: CpuScheduler;
   /** A worker silent this long is declared hung and stopped (default 30 s). */
   readonly watchdogMs?: number;
+  /** Where SeaBIOS's images are (default /usr/share/seabios, Debian's seabios package). */
+  readonly firmwareDir?: string;
 }
 
 export function workerExitReason(r: WorkerExitReason): VmExitReason {
@@ -53,10 +60,14 @@ export function workerExitReason(r: WorkerExitReason): VmExitReason {
 class WorkerRunningVm implements RunningVm {
   private ended = false;
 
+  readonly display: ConsoleDisplay | undefined;
+
   constructor(
     readonly thread: VmThread,
     private readonly memoryBytes: number,
-  ) {}
+  ) {
+    this.display = thread.display;
+  }
 
   /** Why the VM ended, when the host decided it (a hang); the worker's own reason otherwise. */
   hungFor: number | undefined;
@@ -115,7 +126,14 @@ class WorkerRunningVm implements RunningVm {
 
   counters(): VmRuntimeCounters {
     const s = this.thread.stats;
-    return { cpuTimeMs: s.cpuMs, memoryUsedBytes: this.memoryBytes + s.heapBytes, diskReadBytes: 0, diskWriteBytes: 0 };
+    return {
+      cpuTimeMs: s.cpuMs,
+      memoryUsedBytes: this.memoryBytes + s.heapBytes,
+      diskReadBytes: s.diskReadBytes,
+      diskWriteBytes: s.diskWriteBytes,
+      diskReads: s.diskReads,
+      diskWrites: s.diskWrites,
+    };
   }
 }
 
@@ -124,6 +142,7 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
   private readonly ownScheduler: boolean;
   private readonly running = new Map<string, WorkerRunningVm>();
   private readonly watchdog: NodeJS.Timeout;
+  private firmwareImages: FirmwareImages | undefined;
 
   constructor(private readonly o: WorkerVmRuntimeOptions) {
     this.ownScheduler = !o.scheduler;
@@ -140,14 +159,23 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
     return this.running.get(id);
   }
 
+  private firmware(): FirmwareImages {
+    this.firmwareImages ??= readFirmwareImages(this.o.firmwareDir);
+    return this.firmwareImages;
+  }
+
   async powerOn(spec: VmLaunchSpec, callbacks: VmRuntimeCallbacks): Promise<RunningVm> {
-    const machine = machineSpecOf(spec);
+    const machine = machineSpecOf(spec, { firmware: () => this.firmware() });
     const entitlement = entitlementOf(spec.config, this.scheduler.coreMHz);
-    const lock: LeaseLock = await lockVm(spec, { hostId: this.o.hostId, leaseMs: this.o.leaseMs });
+    const lockOptions = { hostId: this.o.hostId, leaseMs: this.o.leaseMs };
+    const locks: LeaseLock[] = [await lockVm(spec, lockOptions)];
+    const releaseLocks = (): void => locks.forEach((l) => l.dispose());
     let admission: Disposable | undefined;
     let thread: VmThread | undefined;
     try {
-      thread = new VmThread(machine);
+      for (const d of machine.disks ?? []) if (!d.readOnly) locks.push(await lockVmDisk(spec, d.path, lockOptions));
+      // A VM booted through the BIOS has the VGA: give it a screen for graphical consoles.
+      thread = new VmThread(machine, machine.firmware ? { screen: { name: spec.name } } : {});
       const vm = new WorkerRunningVm(thread, spec.config.memoryMB * 2 ** 20);
       admission = this.scheduler.admit(spec.id, spec.name, entitlement, {
         cpuTimeMs: () => vm.workerStats.cpuMs,
@@ -160,18 +188,20 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
         if (port === COM1) callbacks.serialOutput(bytes);
       });
       let lockLost = false;
-      const lost = lock.onLost(() => {
-        lockLost = true;
-        log.warn(`${spec.name}: lost its datastore lock; powering it off`);
-        t.terminate();
-      });
+      const lost = locks.map((lock) =>
+        lock.onLost(() => {
+          lockLost = true;
+          log.warn(`${spec.name}: lost its datastore lock; powering it off`);
+          t.terminate();
+        }),
+      );
       let started = false;
       void t.exited.then((reason) => {
         vm.markEnded();
         this.running.delete(spec.id);
         admission?.dispose();
-        lost.dispose();
-        lock.dispose();
+        lost.forEach((l) => l.dispose());
+        releaseLocks();
         t.dispose();
         if (!started) return;
         const mapped: VmExitReason = lockLost
@@ -189,7 +219,7 @@ export class WorkerVmRuntime implements VmRuntime, Disposable {
       if (thread && thread.currentState !== 'exited') thread.terminate();
       thread?.dispose();
       admission?.dispose();
-      lock.dispose();
+      releaseLocks();
       throw err;
     }
   }

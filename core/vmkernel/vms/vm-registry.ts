@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { ConsoleHistory, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats, VmSummary } from '../../api';
 import { bytesToBase64 } from '../../api';
 import { Emitter, UsageError, VmdeskError, createLogger, errorMessage } from '../../common';
-import { inspectLock } from '../../storage';
+import { inspectLock, openImage } from '../../storage';
 import type { Db } from '../db/host-database';
-import { datastorePath, findDatastore, locateFile } from '../datastore-files';
+import type { ConsoleDisplay } from '../../vmm/console';
+import { datastorePath, findDatastore, hostPathOf, locateFile } from '../datastore-files';
 import type { DatastoreConfig } from '../datastores';
 import type { DiskProvisioner } from '../disks/disk-provisioner';
 import type { EventLog } from '../event-log';
@@ -62,6 +63,9 @@ export class VmRegistry {
   readonly onConsole = this.onConsoleEmitter.event;
   private readonly onStatsEmitter = new Emitter<{ id: string; stats: VmStats }>();
   readonly onStats = this.onStatsEmitter.event;
+  private readonly onDisplayGoneEmitter = new Emitter<string>();
+  /** A VM's screen went away (it powered off): consoles showing it should close. */
+  readonly onDisplayGone = this.onDisplayGoneEmitter.event;
 
   constructor(private readonly o: VmRegistryOptions) {}
 
@@ -170,6 +174,7 @@ export class VmRegistry {
       if (typeof spec.datastore !== 'string') throw new UsageError('vm: datastore must be the name of one of the host’s datastores');
       const ds = findDatastore(this.o.datastores, spec.datastore);
       this.checkUniqueName(name);
+      const existingDisk = spec.existingDisk ? this.existingDisk(spec.existingDisk) : undefined;
       const folder = path.join(ds.path, name);
       if (fs.existsSync(folder)) {
         throw new VmError('conflict', `vm: [${ds.name}] ${name} already exists; pick another name, or register the .vmx that is there`);
@@ -185,12 +190,15 @@ export class VmRegistry {
         if (spec.disk) {
           const fileName = await this.o.disks.create({ folder, baseName: name, sizeBytes: diskBytes, provisioning, progress: (p) => progress(p * 0.9) });
           full = { ...config, ide: [{ slot: 'ide0:0', type: 'disk', fileName }, ...config.ide] };
+        } else if (existingDisk) {
+          // Outside the VM's folder: the .vmx names it by its absolute path, as VMware does.
+          full = { ...config, ide: [{ slot: 'ide0:0', type: 'disk', fileName: existingDisk }, ...config.ide] };
         }
         const vmxFile = path.join(folder, `${name}.vmx`);
         saveVmConfig(vmxFile, full);
         const rel = path.relative(ds.path, vmxFile);
         const id = this.insert(ds.name, rel, name);
-        appendVmLog(folder, `created with ${full.memoryMB} MB, ${full.cpus} vCPU${spec.disk ? `, a ${diskBytes} byte ${provisioning} ${this.o.disks.format} disk` : ', no disk'}`);
+        appendVmLog(folder, `created with ${full.memoryMB} MB, ${full.cpus} vCPU${spec.disk ? `, a ${diskBytes} byte ${provisioning} ${this.o.disks.format} disk` : existingDisk ? `, the existing disk ${existingDisk}` : ', no disk'}`);
         this.o.events.log({ type: 'VmCreatedEvent', message: `Created virtual machine ${name} on ${this.o.hostName} in [${ds.name}]`, target: name, targetId: id });
         this.changed();
         return this.get(id);
@@ -199,6 +207,20 @@ export class VmRegistry {
         throw err;
       }
     });
+  }
+
+  /** Host path of an existing disk image on one of the datastores; one line if it is not one. */
+  private existingDisk(where: string): string {
+    const { ds, rel } = locateFile(this.o.datastores, where);
+    const file = path.join(path.resolve(ds.path), rel);
+    const label = datastorePath(ds.name, rel);
+    if (!fs.existsSync(file)) throw new VmError('not-found', `vm: existing disk ${label}: no such file`);
+    try {
+      openImage(file, { readOnly: true }).dispose();
+    } catch (err) {
+      throw new UsageError(`vm: existing disk ${label}: ${errorMessage(err)}`);
+    }
+    return file;
   }
 
   private insert(datastore: string, rel: string, name: string): string {
@@ -305,7 +327,15 @@ export class VmRegistry {
       let exitedEarly: VmExitReason | undefined;
       try {
         const running = await this.o.runtime.powerOn(
-          { id, name: row.name, vmxFile, folder, datastore: { name: ds.name, path: ds.path }, config },
+          {
+            id,
+            name: row.name,
+            vmxFile,
+            folder,
+            datastore: { name: ds.name, path: ds.path },
+            config,
+            resolveFile: (file) => hostPathOf(this.o.datastores, file, folder),
+          },
           {
             serialOutput: (bytes) => {
               const offset = session.console.append(bytes);
@@ -334,7 +364,9 @@ export class VmRegistry {
 
   private exited(id: string, name: string, session: PowerSession, reason: VmExitReason): void {
     if (!session.running) return;
+    const hadDisplay = Boolean(session.running.display);
     session.running = null;
+    if (hadDisplay) this.onDisplayGoneEmitter.fire(id);
     const bad = reason.kind === 'crashed' || reason.kind === 'tripleFault';
     this.o.events.log({
       level: bad ? 'error' : 'info',
@@ -395,6 +427,11 @@ export class VmRegistry {
     this.running(id, row.name).serialInput(bytes);
   }
 
+  /** The screen of running VM `id`, for graphical consoles; undefined when off or it has none. */
+  displayOf(id: string): ConsoleDisplay | undefined {
+    return this.sessions.get(id)?.running?.display;
+  }
+
   statsHistory(id: string): readonly VmStats[] {
     this.row(id);
     return this.sessions.get(id)?.stats.history ?? [];
@@ -422,6 +459,7 @@ export class VmRegistry {
     this.onChangeEmitter.dispose();
     this.onConsoleEmitter.dispose();
     this.onStatsEmitter.dispose();
+    this.onDisplayGoneEmitter.dispose();
   }
 }
 

@@ -68,7 +68,7 @@ function bootOrderFor(boot: BootDevice): VmConfig['bootOrder'] {
   return boot === 'kernel' ? undefined : boot;
 }
 
-/** The VmConfig of a new VM, without its disk (the registry adds it once it exists). */
+/** The VmConfig of a new VM, without its disk (the registry adds a new or existing one once it is there). */
 export function configFromCreateSpec(spec: VmCreateSpec): VmConfig {
   const name = checkVmName(spec.name);
   const memoryMB = checkInt('memoryMB', spec.memoryMB, VM_LIMITS.memoryMB.min, VM_LIMITS.memoryMB.max);
@@ -80,7 +80,9 @@ export function configFromCreateSpec(spec: VmCreateSpec): VmConfig {
   const boot = spec.boot !== undefined ? checkBoot(spec.boot) : kernel ? 'kernel' : cdrom ? 'cdrom' : 'disk';
   if (boot === 'kernel' && !kernel) throw new UsageError('vm: boot "kernel" needs a kernel');
   if (boot === 'cdrom' && !cdrom) throw new UsageError('vm: boot "cdrom" needs a CD-ROM image');
-  if (boot === 'disk' && !spec.disk) throw new UsageError('vm: boot "disk" needs a disk (give disk.sizeGB, or boot from a CD-ROM or a kernel)');
+  const existing = spec.existingDisk !== undefined && spec.existingDisk !== '' ? checkString('existingDisk', spec.existingDisk) : undefined;
+  if (existing && spec.disk) throw new UsageError('vm: give either a new disk (disk.sizeGB) or an existing one (existingDisk), not both');
+  if (boot === 'disk' && !spec.disk && !existing) throw new UsageError('vm: boot "disk" needs a disk (give disk.sizeGB or existingDisk, or boot from a CD-ROM or a kernel)');
   const networkName = spec.networkName ?? 'VM Network';
   return {
     displayName: name,

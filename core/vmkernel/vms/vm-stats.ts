@@ -1,5 +1,6 @@
-// Turns a running VM's cumulative counters into VmStats samples (rates over the interval)
-// and keeps the recent ones for the Summary charts.
+// Turns a running VM's cumulative counters into VmStats samples (CPU % and disk throughput
+// over the interval, cumulative disk bytes and requests) and keeps the recent ones for the
+// Summary charts.
 import type { VmStats } from '../../api';
 import type { VmRuntimeCounters } from '../runtime/vm-runtime';
 
@@ -7,7 +8,7 @@ const KEEP = 180;
 
 export class VmStatsTracker {
   readonly history: VmStats[] = [];
-  private last: { time: number; cpuTimeMs: number } | undefined;
+  private last: { time: number; counters: VmRuntimeCounters } | undefined;
   private consoleBytes = 0;
 
   constructor(private readonly memoryBytes: number) {}
@@ -19,8 +20,8 @@ export class VmStatsTracker {
   sample(c: VmRuntimeCounters, time = Date.now()): VmStats {
     const prev = this.last;
     const dt = prev ? time - prev.time : 0;
-    const cpuPercent = prev && dt > 0 ? Math.max(0, Math.min(100, ((c.cpuTimeMs - prev.cpuTimeMs) / dt) * 100)) : 0;
-    this.last = { time, cpuTimeMs: c.cpuTimeMs };
+    const rate = (now: number, before: number): number => (prev && dt > 0 ? Math.max(0, ((now - before) * 1000) / dt) : 0);
+    const cpuPercent = prev && dt > 0 ? Math.max(0, Math.min(100, ((c.cpuTimeMs - prev.counters.cpuTimeMs) / dt) * 100)) : 0;
     const stats: VmStats = {
       time,
       cpuPercent,
@@ -28,8 +29,13 @@ export class VmStatsTracker {
       memoryBytes: this.memoryBytes,
       diskReadBytes: c.diskReadBytes,
       diskWriteBytes: c.diskWriteBytes,
+      diskReads: c.diskReads,
+      diskWrites: c.diskWrites,
+      diskReadRate: rate(c.diskReadBytes, prev?.counters.diskReadBytes ?? 0),
+      diskWriteRate: rate(c.diskWriteBytes, prev?.counters.diskWriteBytes ?? 0),
       consoleBytes: this.consoleBytes,
     };
+    this.last = { time, counters: c };
     this.history.push(stats);
     if (this.history.length > KEEP) this.history.shift();
     return stats;

@@ -24,10 +24,13 @@ import { layoutAcpiTables } from '../acpi';
 import type { MachineSpec } from './machine-spec';
 import { PORTS } from './platform-map';
 import { BatchingSerialSink } from './serial-sink';
+import { CountingBackend, newDiskCounters, type DiskCounters } from './counting-backend';
 
 export interface IdePlatform {
   readonly ide: Piix3Ide;
   readonly backends: readonly BlockBackend[];
+  /** What the guest read and wrote through its disks and CD-ROM (the host's disk stats). */
+  readonly counters: DiskCounters;
 }
 
 export interface FirmwarePlatform {
@@ -61,16 +64,17 @@ export function attachIdePlatform(opts: {
 }): IdePlatform {
   const { spec, memory, ports, pci } = opts;
   const backends: BlockBackend[] = [];
+  const counters = newDiskCounters();
   const disks = spec.disks ?? [];
   if (disks.length > 2) throw new Error(`firmware: at most 2 IDE disks (got ${disks.length}); the secondary channel holds the CD-ROM`);
   const drives = disks.map((d, i) => {
-    const b = openDisk(d.path, d.readOnly, `disk ${i + 1}:`);
+    const b = new CountingBackend(openDisk(d.path, d.readOnly, `disk ${i + 1}:`), counters);
     backends.push(b);
     return new AtaDisk(b, { serial: `VMD0000000000000000${i + 1}` });
   });
   let medium: BlockBackend | undefined;
   if (spec.cdrom) {
-    medium = openDisk(spec.cdrom, true, 'cdrom:');
+    medium = new CountingBackend(openDisk(spec.cdrom, true, 'cdrom:'), counters);
     backends.push(medium);
   }
   const ide = new Piix3Ide({
@@ -82,7 +86,7 @@ export function attachIdePlatform(opts: {
     secondaryMaster: new AtapiCdrom({ medium }),
   });
   attachIde(ports, pci, ide);
-  return { ide, backends };
+  return { ide, backends, counters };
 }
 
 export function attachFirmwarePlatform(opts: {

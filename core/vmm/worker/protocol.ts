@@ -57,6 +57,11 @@ export type VmEvent =
       readonly haltedMs: number;
       /** The worker isolate's own memory (V8 heap, malloc, external), bytes; guest RAM is not in it. */
       readonly heapBytes: number;
+      /** Bytes and requests the guest's IDE disks and CD-ROM served since power-on. */
+      readonly diskReadBytes: number;
+      readonly diskWriteBytes: number;
+      readonly diskReads: number;
+      readonly diskWrites: number;
     };
 
 /** What the worker is started with (workerData payload). */

@@ -79,6 +79,7 @@ export class VmRunLoop {
     if (!force && now - this.lastStats < STATS_MS) return;
     this.lastStats = now;
     const heap = getHeapStatistics();
+    const disk = this.machine.storage?.counters;
     this.io.post({
       type: 'stats',
       instructions: this.machine.cpu.instructionCount,
@@ -88,6 +89,10 @@ export class VmRunLoop {
       throttledMs: this.throttledMs,
       haltedMs: this.haltedMs,
       heapBytes: heap.total_physical_size + heap.malloced_memory + heap.external_memory,
+      diskReadBytes: disk?.readBytes ?? 0,
+      diskWriteBytes: disk?.writeBytes ?? 0,
+      diskReads: disk?.reads ?? 0,
+      diskWrites: disk?.writes ?? 0,
     });
   }
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Emitter } from '../../../core/common';
 import { AccountStore, AuthGate, createHandlers, startWebServer, type RunningWebServer } from '../../../core/server';
 import { HostAgent } from '../../../core/vmkernel';
 import { TestWsClient } from '../ws-client';
@@ -16,7 +17,8 @@ import { patternDisplay } from './test-pattern';
 let dir: string;
 let host: HostAgent;
 const display = patternDisplay(160, 100, { name: 'vm-1 screen' });
-const displays = { displayOf: (id: string) => (id === 'vm-1' ? display : undefined) };
+const gone = new Emitter<string>();
+const displays = { displayOf: (id: string) => (id === 'vm-1' ? display : undefined), onDisplayGone: gone.event };
 let open: RunningWebServer;
 let gated: RunningWebServer;
 let gate: AuthGate;
@@ -73,6 +75,18 @@ describe('RFB over WebSocket', () => {
     expect([init.readUInt16BE(0), init.readUInt16BE(2)]).toEqual([160, 100]);
     expect(init.subarray(24).toString()).toBe('vm-1 screen');
     c.ws.close();
+  });
+
+  it('closes the consoles of a VM whose screen goes away (it powered off), and only those', async () => {
+    const c = connect(open, 'vm-1');
+    await c.opened;
+    expect((await c.bytes(12)).toString()).toBe('RFB 003.008\n');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => c.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    gone.fire('vm-2');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    gone.fire('vm-1');
+    expect(await closed).toEqual({ code: 1000, reason: 'the VM powered off' });
   });
 
   it('answers 404 for a VM without a screen and 403 for a page of another origin', async () => {
