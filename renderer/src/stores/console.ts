@@ -4,6 +4,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { base64ToBytes, bytesToBase64, type ConsoleChunk } from '../../../core/api';
 import { apiClient } from '../api/provider';
+import { topicWatchers } from './topic-watchers';
 
 const KEEP = 256 * 1024;
 
@@ -16,7 +17,6 @@ interface ConsoleState {
 export const useConsoleStore = defineStore('console', () => {
   const consoles = ref<Record<string, ConsoleState>>({});
   const error = ref<string | null>(null);
-  const watchers = new Map<string, number>();
 
   function append(id: string, offset: number, data: Uint8Array): void {
     const cur = consoles.value[id] ?? { bytes: new Uint8Array(), end: 0 };
@@ -29,22 +29,11 @@ export const useConsoleStore = defineStore('console', () => {
     consoles.value = { ...consoles.value, [id]: { bytes: joined.length > KEEP ? joined.slice(-KEEP) : joined, end: Math.max(cur.end, offset + data.length) } };
   }
 
-  async function watch(id: string): Promise<void> {
-    const n = (watchers.get(id) ?? 0) + 1;
-    watchers.set(id, n);
-    if (n > 1) return;
-    await apiClient().call('events.subscribe', { topics: [`console:${id}`] });
+  const watchers = topicWatchers('console', async (id) => {
     const r = await apiClient().call('vm.console', { id });
     if (r.ok) append(id, r.data.offset, base64ToBytes(r.data.data) ?? new Uint8Array());
     else error.value = r.error.message;
-  }
-
-  function unwatch(id: string): void {
-    const n = (watchers.get(id) ?? 0) - 1;
-    if (n > 0) return void watchers.set(id, n);
-    watchers.delete(id);
-    void apiClient().call('events.unsubscribe', { topics: [`console:${id}`] });
-  }
+  });
 
   function apply(chunk: ConsoleChunk): void {
     if (!watchers.has(chunk.id)) return;
@@ -56,5 +45,5 @@ export const useConsoleStore = defineStore('console', () => {
     error.value = r.ok ? null : r.error.message;
   }
 
-  return { consoles, error, watch, unwatch, apply, type };
+  return { consoles, error, watch: watchers.watch, unwatch: watchers.unwatch, apply, type };
 });

@@ -3,28 +3,16 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { VmStats } from '../../../core/api';
 import { apiClient } from '../api/provider';
+import { topicWatchers } from './topic-watchers';
 
 const KEEP = 180;
 
 export const useVmStatsStore = defineStore('vmStats', () => {
   const series = ref<Record<string, VmStats[]>>({});
-  const watchers = new Map<string, number>();
-
-  async function watch(id: string): Promise<void> {
-    const n = (watchers.get(id) ?? 0) + 1;
-    watchers.set(id, n);
-    if (n > 1) return;
-    await apiClient().call('events.subscribe', { topics: [`stats:${id}`] });
+  const { watch, unwatch } = topicWatchers('stats', async (id) => {
     const r = await apiClient().call('vm.stats', { id });
     if (r.ok) series.value = { ...series.value, [id]: [...r.data] };
-  }
-
-  function unwatch(id: string): void {
-    const n = (watchers.get(id) ?? 0) - 1;
-    if (n > 0) return void watchers.set(id, n);
-    watchers.delete(id);
-    void apiClient().call('events.unsubscribe', { topics: [`stats:${id}`] });
-  }
+  });
 
   function apply(id: string, stats: VmStats): void {
     const prev = series.value[id] ?? [];
