@@ -48,25 +48,15 @@ export const useInventoryStore = defineStore('inventory', () => {
     return undefined;
   });
 
-  const selectedDatastore = computed<DatastoreSummary | undefined>(() => {
+  /** The selected datastore or VM, looked up in every host's `list`; undefined for another kind. */
+  function selectedIn<T extends { readonly id: string }>(kind: 'datastore' | 'vm', list: (h: HostNode) => readonly T[]): T | undefined {
     const s = selection.value;
-    if (s.kind !== 'datastore') return undefined;
-    for (const h of tree.value?.hosts ?? []) {
-      const d = h.datastores.find((x) => x.id === s.id);
-      if (d) return d;
-    }
-    return undefined;
-  });
+    if (s.kind === 'datacenter' || s.kind !== kind) return undefined;
+    return (tree.value?.hosts ?? []).flatMap(list).find((x) => x.id === s.id);
+  }
 
-  const selectedVm = computed<VmSummary | undefined>(() => {
-    const s = selection.value;
-    if (s.kind !== 'vm') return undefined;
-    for (const h of tree.value?.hosts ?? []) {
-      const v = h.vms.find((x) => x.id === s.id);
-      if (v) return v;
-    }
-    return undefined;
-  });
+  const selectedDatastore = computed<DatastoreSummary | undefined>(() => selectedIn('datastore', (h) => h.datastores));
+  const selectedVm = computed<VmSummary | undefined>(() => selectedIn('vm', (h) => h.vms));
 
   const datastores = computed<DatastoreSummary[]>(() => (tree.value?.hosts ?? []).flatMap((h) => h.datastores));
 
