@@ -27,6 +27,8 @@ export interface ConsoleWindow {
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
   once(event: 'destroyed', listener: () => void): unknown;
+  /** Optional: a reload or a crash of the page (Electron's 'did-navigate', 'render-process-gone'). */
+  on?(event: 'did-navigate' | 'render-process-gone', listener: () => void): unknown;
 }
 
 export interface ConsoleInvokeEvent {
@@ -85,9 +87,13 @@ export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays,
     if (mine >= MAX_SESSIONS_PER_WINDOW) return refuse('forbidden', `console: this window already has ${mine} consoles open; close one first`);
     if (!watched.has(window)) {
       watched.add(window);
-      window.once('destroyed', () => {
-        for (const s of [...sessions.values()]) if (s.window === window) end(s, 'the window closed');
-      });
+      const endAll = (reason: string) => (): void => {
+        for (const s of [...sessions.values()]) if (s.window === window) end(s, reason);
+      };
+      window.once('destroyed', endAll('the window closed'));
+      // A reloaded or crashed page forgets its sessions: they end with it.
+      window.on?.('did-navigate', endAll('the page was reloaded'));
+      window.on?.('render-process-gone', endAll('the page crashed'));
     }
     const session: Session = { id: randomBytes(18).toString('base64url'), vmId, window, connection: undefined, sent: 0, acked: 0, expiry: undefined };
     session.expiry = setTimeout(() => end(session, 'not started in time'), START_WITHIN_MS);

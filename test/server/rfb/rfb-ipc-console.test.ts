@@ -3,7 +3,8 @@
 // for it; behind them everything is real: a hosted VM booted through SeaBIOS whose text
 // screen is read back through a full RFB handshake, and a synthetic screen for the refusals
 // (a frame outside the app, another window's session, a guessed session, bad calls), the
-// acks that pace updates, and the ends (window closed, VM powered off, host stopping).
+// acks that pace updates, and the ends (window closed or reloaded, VM powered off, host
+// stopping).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,13 @@ class FakeWindow implements ConsoleWindow {
   }
   once(_event: 'destroyed', listener: () => void): void {
     this.onDestroyed.push(listener);
+  }
+  readonly pageEvents = new Map<string, (() => void)[]>();
+  on(event: string, listener: () => void): void {
+    this.pageEvents.set(event, [...(this.pageEvents.get(event) ?? []), listener]);
+  }
+  emit(event: string): void {
+    for (const f of this.pageEvents.get(event) ?? []) f();
   }
   destroy(): void {
     this.destroyed = true;
@@ -211,6 +219,13 @@ describe('RFB over Electron IPC', () => {
     const elsewhere = new IpcConsole(ipc, new FakeWindow());
     await elsewhere.open('vm-1');
     await elsewhere.call(CONSOLE_IPC.start, { session: elsewhere.session });
+
+    const reloading = new IpcConsole(ipc, new FakeWindow());
+    await reloading.open('vm-1');
+    await reloading.call(CONSOLE_IPC.start, { session: reloading.session });
+    reloading.window.emit('did-navigate'); // the page reloaded: its old sessions are gone
+    expect(reloading.window.closedReasons(reloading.session)).toEqual(['the page was reloaded']);
+    expect(await reloading.send([1])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     gone.fire('vm-2');
     expect(two.window.closedReasons(two.session)).toEqual(['the VM powered off']);
