@@ -60,7 +60,8 @@ const refuse = (code: 'bad-request' | 'forbidden' | 'not-found', message: string
 export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays, isTrustedSender: (url: string) => boolean): Disposable {
   const store = new DisposableStore();
   const sessions = new Map<string, Session>();
-  const watched = new WeakSet<ConsoleWindow>();
+  // Windows are told apart by their WebContents id, not by the wrapper object Electron hands in.
+  const watched = new Set<number>();
 
   const end = (session: Session, reason: string): void => {
     if (!sessions.delete(session.id)) return;
@@ -83,14 +84,17 @@ export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays,
     if (typeof vmId !== 'string' || vmId === '') return refuse('bad-request', 'console: open needs vmId, a VM id');
     if (!displays.displayOf(vmId)) return refuse('not-found', `console: ${vmId} has no screen (is it powered on?)`);
     const window = event.sender;
-    const mine = [...sessions.values()].filter((s) => s.window === window).length;
+    const mine = [...sessions.values()].filter((s) => s.window.id === window.id).length;
     if (mine >= MAX_SESSIONS_PER_WINDOW) return refuse('forbidden', `console: this window already has ${mine} consoles open; close one first`);
-    if (!watched.has(window)) {
-      watched.add(window);
+    if (!watched.has(window.id)) {
+      watched.add(window.id);
       const endAll = (reason: string) => (): void => {
-        for (const s of [...sessions.values()]) if (s.window === window) end(s, reason);
+        for (const s of [...sessions.values()]) if (s.window.id === window.id) end(s, reason);
       };
-      window.once('destroyed', endAll('the window closed'));
+      window.once('destroyed', () => {
+        watched.delete(window.id);
+        endAll('the window closed')();
+      });
       // A reloaded or crashed page forgets its sessions: they end with it.
       window.on?.('did-navigate', endAll('the page was reloaded'));
       window.on?.('render-process-gone', endAll('the page crashed'));
@@ -169,7 +173,7 @@ export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays,
     if (!p.ok) return p;
     const id = p.data.session;
     const session = typeof id === 'string' ? sessions.get(id) : undefined;
-    if (!session || session.window !== event.sender) {
+    if (!session || session.window.id !== event.sender.id) {
       if (session) log.warn(`console session of window ${session.window.id} presented by window ${event.sender.id}`);
       return refuse('forbidden', `console: ${channel} refused: no such console session for this window`);
     }

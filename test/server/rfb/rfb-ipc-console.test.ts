@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_IPC, type ApiResult } from '../../../core/api';
 import { Emitter } from '../../../core/common';
 import { attachConsoleIpc, type ConsoleInvokeEvent, type ConsoleWindow } from '../../../core/server';
+import { MAX_SESSIONS_PER_WINDOW } from '../../../core/server/rfb';
 import { HostAgent, WorkerVmRuntime } from '../../../core/vmkernel';
 import { patternDisplay } from './test-pattern';
 
@@ -178,6 +179,11 @@ describe('RFB over Electron IPC', () => {
     await a.call(CONSOLE_IPC.start, { session: a.session });
     expect(await a.call(CONSOLE_IPC.send, { session: a.session, data: 'RFB' })).toEqual({ ok: false, error: { code: 'bad-request', message: 'console: send needs data, a Uint8Array' } });
     expect(await a.call(CONSOLE_IPC.ack, { session: a.session, bytes: 13 })).toEqual({ ok: false, error: { code: 'bad-request', message: 'console: ack needs bytes, a count of pushed bytes not yet acked' } });
+    // One window holds at most MAX_SESSIONS_PER_WINDOW consoles at once.
+    const greedy = new IpcConsole(ipc, new FakeWindow());
+    for (let i = 0; i < MAX_SESSIONS_PER_WINDOW; i++) expect((await greedy.open('vm-2')).ok).toBe(true);
+    expect(await greedy.open('vm-2')).toEqual({ ok: false, error: { code: 'forbidden', message: `console: this window already has ${MAX_SESSIONS_PER_WINDOW} consoles open; close one first` } });
+    greedy.window.destroy();
     // A client that speaks garbage loses its session, with a reason.
     await a.read(12);
     await a.send(Buffer.from('HELLO WORLD\n'));
