@@ -3,7 +3,7 @@
 import { app, dialog, ipcMain, session } from 'electron';
 import { IPC_EVENT_CHANNEL } from '../core/api';
 import { startEmbeddedHost } from '../core/cli';
-import { CONTENT_SECURITY_POLICY, attachIpcTransport } from '../core/server';
+import { CONTENT_SECURITY_POLICY, attachConsoleIpc, attachIpcTransport } from '../core/server';
 import { enforceSingleInstance } from './modules/single-instance';
 import { guardNavigation, isAppUrl } from './modules/navigation-guard';
 import { WindowManager } from './modules/window-manager';
@@ -35,13 +35,17 @@ if (enforceSingleInstance(app, () => windows.focus())) {
       return;
     }
     const { host, handlers, stop } = embedded;
-    const ipc = attachIpcTransport(ipcMain, handlers, (url) => isAppUrl(url, windows.appUrl));
+    const trusted = (url: string): boolean => isAppUrl(url, windows.appUrl);
+    const ipc = attachIpcTransport(ipcMain, handlers, trusted);
+    // The graphical consoles: RFB over IPC to the window that asked (no socket to guard).
+    const consoles = attachConsoleIpc(ipcMain, { displayOf: (id) => host.vms.displayOf(id), onDisplayGone: host.vms.onDisplayGone }, trusted);
     const events = host.onEvent((message) => windows.broadcast(IPC_EVENT_CHANNEL, message));
     windows.openMain();
     app.on('window-all-closed', () => app.quit());
     app.on('will-quit', () => {
       events.dispose();
       ipc.dispose();
+      consoles.dispose();
       void stop();
     });
   });

@@ -8,3 +8,4 @@ export * from './datastore';
 export * from './events';
 export * from './contract';
 export * from './base64';
+export * from './console-ipc';

@@ -8,4 +8,4 @@ export { attachIpcTransport, type IpcMainLike, type IpcInvokeEvent } from './ipc
 export { API_PATH } from './ws-transport';
 export { CONTENT_SECURITY_POLICY } from './static-files';
 export { AccountStore, AuthGate, MIN_PASSWORD, loadOrCreateCertificate, type TlsMaterial } from './auth';
-export { startRfbTcpServer, attachVncBridge, hubFor, type ConsoleDisplays, type RunningRfbServer } from './rfb';
+export { startRfbTcpServer, attachVncBridge, attachConsoleIpc, hubFor, type ConsoleDisplays, type ConsoleIpcMain, type ConsoleInvokeEvent, type ConsoleWindow, type RunningRfbServer } from './rfb';

@@ -6,8 +6,16 @@ declare module '@novnc/novnc' {
     credentials?: { username?: string; password?: string; target?: string };
     wsProtocols?: string[];
   }
+  /** What noVNC accepts in place of a URL: a WebSocket, an RTCDataChannel or the like. */
+  export interface RfbChannel {
+    send(data: ArrayBuffer | ArrayBufferView): void;
+    close(): void;
+    binaryType: string;
+    readonly protocol: string;
+    readonly readyState: number | string;
+  }
   export default class RFB extends EventTarget {
-    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: RfbOptions);
+    constructor(target: HTMLElement, urlOrChannel: string | WebSocket | RfbChannel, options?: RfbOptions);
     viewOnly: boolean;
     focusOnClick: boolean;
     clipViewport: boolean;

@@ -7,3 +7,4 @@ export { attachVncBridge, isVncPath, VNC_PATH, type ConsoleDisplays, type VncBri
 export { desEncryptBlock, vncAuthResponse, vncKey } from './des';
 export { PixelTranslator, SERVER_PIXEL_FORMAT, type PixelFormat } from './pixel-format';
 export { ENCODING } from './encodings';
+export { attachConsoleIpc, MAX_SESSIONS_PER_WINDOW, type ConsoleIpcMain, type ConsoleInvokeEvent, type ConsoleWindow } from './ipc-console';
