@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostVirtualClock } from '../../core/vmm/clock';
+import { HostVirtualClock, catchUpPace } from '../../core/vmm/clock';
 
 function fakeHost(start = 5e12) {
   let t = start;
@@ -151,5 +151,15 @@ describe('HostVirtualClock', () => {
     clock.resume();
     expect(clock.now()).toBe(4e8);
     expect(clock.lagNs()).toBe(6e8);
+  });
+});
+
+describe('catchUpPace', () => {
+  it('runs a lagging guest clock faster per instruction, at most twice as fast', () => {
+    const rate = 0.025; // 25 M instructions per host second
+    expect(catchUpPace(rate, 0)).toBe(40);
+    expect(catchUpPace(rate, 0.5e9)).toBe(60);
+    expect(catchUpPace(rate, 1e9)).toBe(80);
+    expect(catchUpPace(rate, 600e9)).toBe(80);
   });
 });

@@ -3,6 +3,7 @@
 // still arrive), serial output flushed once a slice, and the host's CPU allowance honoured
 // between bursts (cpu-throttle.ts), charged with the thread's real CPU time.
 import { getHeapStatistics } from 'node:v8';
+import { catchUpPace } from '../clock';
 import type { VmConsole } from '../console';
 import type { PcMachine } from '../machine/pc-machine';
 import { CpuThrottle } from './cpu-throttle';
@@ -11,8 +12,12 @@ import { ThreadCpuClock } from './thread-cpu-time';
 
 /** Instructions per slice: small enough that timers and commands are served every few ms. */
 const SLICE = 50_000;
-/** The shortest slice when a timer is due sooner, so a timer storm cannot make slices all overhead. */
-const MIN_SLICE = 2_000;
+/**
+ * The shortest slice when a timer is due sooner, so a timer storm cannot make slices all
+ * overhead; small, because a slice that overshoots a timer delivers its interrupt late, and
+ * a late periodic tick makes Linux's tick-counting `pit` clocksource disagree with the TSC.
+ */
+const MIN_SLICE = 200;
 /** Wall time between yields to the worker's event loop, in ms. */
 const YIELD_MS = 8;
 const MAX_IDLE_MS = 100;
@@ -21,12 +26,8 @@ const MAX_IDLE_MS = 100;
  * 4.7 s wrap of the 24-bit ACPI PM timer, which a kernel may use as its clocksource.
  */
 const CATCH_UP_STEP_NS = 1e9;
-/** A running guest that lags host time by this much runs its clock twice as fast until it catches up. */
-const CATCH_UP_WINDOW_NS = 1e9;
-/** Weight of one burst's rate sample, measured in thread CPU time (which the kernel updates
- *  only every few ms, so one burst's figure is rough), and of one slice's in wall time. */
-const CPU_WEIGHT = 0.1;
-const WALL_WEIGHT = 0.25;
+/** Slices shorter than this do not count towards the measured rate (too noisy). */
+const RATE_SAMPLE_MIN = 2_000;
 const EFLAGS_IF = 1 << 9;
 /** Least wall time between two stats events. */
 const STATS_MS = 50;
@@ -45,9 +46,9 @@ export class VmRunLoop {
   private readonly pendingInput: Uint8Array[][];
   private busyMs = 0;
   /**
-   * Measured guest instructions per ns of the thread's CPU time (so a host that deschedules
-   * the vCPU makes guest time lag, to be caught up, rather than compress into a few
-   * instructions): the pace of guest time while the vCPU runs, and where slices end.
+   * Measured guest instructions per host ns over the slices (wall time, so guest time keeps
+   * up with the host while the vCPU gets less than a core): the pace of guest time while the
+   * vCPU runs, and where slices end. Time outside slices is the lag that catch-up recovers.
    */
   private instructionsPerNs = 0.01;
   private throttledMs = 0;
@@ -206,16 +207,6 @@ export class VmRunLoop {
   }
 
   /**
-   * Guest ns per instruction for the next slice: the measured rate, so guest time keeps pace
-   * with host time, and up to twice that while the guest lags host time (catching up while
-   * it runs, as a halted guest does by skipping ahead).
-   */
-  private pace(): number {
-    const lag = this.machine.clock.lagNs();
-    return 1 / this.instructionsPerNs / (1 + Math.min(lag / CATCH_UP_WINDOW_NS, 1));
-  }
-
-  /**
    * Instructions to run before the clock's next timer is due at `pace` (at least MIN_SLICE):
    * device interrupts then come at their guest time even when the host runs the guest slowly.
    */
@@ -226,10 +217,9 @@ export class VmRunLoop {
     return budget < MIN_SLICE ? MIN_SLICE : budget > SLICE ? SLICE : budget;
   }
 
-  /** Fold a sample into the rate: `ms` of the thread's CPU time (or, without it, of wall time). */
-  private measureRate(executed: number, ms: number, weight: number): void {
-    if (executed < MIN_SLICE || ms <= 0) return;
-    this.instructionsPerNs += weight * (executed / (ms * 1e6) - this.instructionsPerNs);
+  private measureRate(executed: number, ms: number): void {
+    if (executed < RATE_SAMPLE_MIN || ms <= 0) return;
+    this.instructionsPerNs = 0.75 * this.instructionsPerNs + 0.25 * (executed / (ms * 1e6));
   }
 
   private async loop(): Promise<void> {
@@ -248,17 +238,15 @@ export class VmRunLoop {
       }
       const burstMs = Math.min(YIELD_MS, budget);
       const started = performance.now();
-      const cpuAtBurst = this.cpuClock.nowMs();
-      const executedAtBurst = machine.cpu.instructionCount;
       while (this.state === 'running' && performance.now() - started < burstMs) {
         this.feedSerial();
         this.io.console?.tick(performance.now());
         const sliceStart = performance.now();
         const executedBefore = machine.cpu.instructionCount;
-        const pace = this.pace();
+        const pace = catchUpPace(this.instructionsPerNs, machine.clock.lagNs());
         machine.clock.runPaced(pace);
         const reason = machine.runSlice(this.sliceBudget(pace));
-        if (cpuAtBurst === undefined) this.measureRate(machine.cpu.instructionCount - executedBefore, performance.now() - sliceStart, WALL_WEIGHT);
+        this.measureRate(machine.cpu.instructionCount - executedBefore, performance.now() - sliceStart);
         const request = machine.request;
         if (request) {
           machine.request = undefined;
@@ -286,7 +274,6 @@ export class VmRunLoop {
       // Charge all the thread used since the last charge (the burst, and the event loop's own
       // work between bursts), so the allowance bounds the VM's whole CPU time.
       const cpuNow = this.cpuClock.nowMs();
-      if (cpuAtBurst !== undefined && cpuNow !== undefined) this.measureRate(machine.cpu.instructionCount - executedAtBurst, cpuNow - cpuAtBurst, CPU_WEIGHT);
       this.throttle.charge(cpuNow === undefined ? wall : cpuNow - (this.cpuCharged ?? cpuNow - wall));
       this.cpuCharged = cpuNow;
       this.flushSerial();
