@@ -19,7 +19,7 @@ import { gvnccapture } from '../server/rfb/vnc-tools';
 import { type VmdeskRunProcess, startVmdeskRun } from '../support/serial-session';
 import { REPO } from '../support/vmdesk-process';
 import { GUEST_FETCH_TIMEOUT, guestImages } from '../vmm/guest-images';
-import { buildDataVmdk, buildIsolinuxIso, buildSyslinuxVmdk, initrdWithModules, insmodLine } from './boot-media';
+import { buildDataVmdk, buildIsolinuxIso, buildSyslinuxVmdk, initrdWithModules, loadDisksCommand } from './boot-media';
 
 /** Wall time from power-on to the shell prompt: ~2 min of one idle core, several times that on a loaded CI machine. */
 const BOOT_WAIT_MS = 1_200_000;
@@ -113,16 +113,19 @@ describe('vmdesk run through SeaBIOS', () => {
       expect(firmware).toContain(`ata0-1: VMDESK HARDDISK ATA-6 Hard-Disk (${DATA_MIB} MiBytes)`);
       expect(firmware).toContain('Booting from Hard Disk...');
       expect(s.output()).toMatch(/SYSLINUX 6\.\d+/);
-      expect(s.output()).toMatch(/Kernel command line: .*console=ttyS0 cryptomgr\.notests tsc=reliable/);
+      expect(s.output()).toMatch(/Kernel command line: .*console=ttyS0 cryptomgr\.notests tsc=reliable highres=off nohz=off/);
 
       expect(await s.run('uname -a', COMMAND_WAIT_MS)).toMatch(/^Linux vmdesk 6\.1\.0-\d+-686 #1 SMP .* i686 GNU\/Linux\n$/);
-      expect(await s.run(insmodLine(), COMMAND_WAIT_MS)).toBe('');
-      // The SCSI scan of the ATA ports runs asynchronously after ata_piix loads.
-      const sizes = await s.run('for i in $(seq 150); do [ -b /dev/sdb ] && break; sleep 0.2; done; cat /sys/block/sda/size /sys/block/sdb/size', COMMAND_WAIT_MS);
-      expect(sizes).toBe(`65536\n${DATA_MIB * 2048}\n`);
-      expect(await s.run('mke2fs -L vmdata /dev/sdb >/dev/null 2>&1; echo mke2fs=$?', COMMAND_WAIT_MS)).toBe('mke2fs=0\n');
-      expect(await s.run('mkdir -p /mnt/data && mount -t ext2 /dev/sdb /mnt/data && echo mounted', COMMAND_WAIT_MS)).toContain('mounted\n');
-      expect(await s.run('cp /root/random.bin /mnt/data/random.bin && echo written by vmdesk > /mnt/data/note.txt && sync && md5sum /mnt/data/random.bin', COMMAND_WAIT_MS)).toBe(`${randomMd5}  /mnt/data/random.bin\n`);
+      // The kernel's messages would interleave with what commands print.
+      await s.run('dmesg -n 1', COMMAND_WAIT_MS);
+      const [boot, data] = (await s.run(loadDisksCommand('0:0:0:0', '0:0:1:0'), COMMAND_WAIT_MS)).trim().split('\n');
+      expect([boot, data]).toEqual([expect.stringMatching(/^sd[a-z]$/), expect.stringMatching(/^sd[a-z]$/)]);
+      expect(await s.run(`cat /sys/block/${boot}/size /sys/block/${data}/size`, COMMAND_WAIT_MS)).toBe(`65536\n${DATA_MIB * 2048}\n`);
+      expect(await s.run(`mke2fs -L vmdata /dev/${data} >/dev/null 2>&1; echo mke2fs=$?`, COMMAND_WAIT_MS)).toBe('mke2fs=0\n');
+      expect(await s.run(`mkdir -p /mnt/data && mount -t ext2 /dev/${data} /mnt/data && echo mounted`, COMMAND_WAIT_MS)).toBe('mounted\n');
+      expect(await s.run('cp /root/random.bin /mnt/data/ && echo copied', COMMAND_WAIT_MS)).toBe('copied\n');
+      expect(await s.run('echo written by vmdesk > /mnt/data/note.txt && sync && echo synced', COMMAND_WAIT_MS)).toBe('synced\n');
+      expect(await s.run('md5sum /mnt/data/random.bin', COMMAND_WAIT_MS)).toBe(`${randomMd5}  /mnt/data/random.bin\n`);
       expect(await s.run('umount /mnt/data && echo unmounted', COMMAND_WAIT_MS)).toBe('unmounted\n');
       s.send('poweroff -f');
       expect(await b.vm.exited).toBe(0);
@@ -159,9 +162,13 @@ describe('vmdesk run through SeaBIOS', () => {
       expect(firmware).toContain('Booting from DVD/CD...');
       expect(s.output()).toMatch(/ISOLINUX 6\.\d+/);
       expect(await s.run('uname -r', COMMAND_WAIT_MS)).toMatch(/^6\.1\.0-\d+-686\n$/);
-      expect(await s.run(insmodLine(), COMMAND_WAIT_MS)).toBe('');
-      await s.run('for i in $(seq 150); do [ -b /dev/sda ] && break; sleep 0.2; done', COMMAND_WAIT_MS);
-      expect(await s.run('mkdir -p /mnt/data && mount -t ext2 -o ro /dev/sda /mnt/data && cat /mnt/data/note.txt && md5sum /mnt/data/random.bin', COMMAND_WAIT_MS)).toBe(`written by vmdesk\n${randomMd5}  /mnt/data/random.bin\n`);
+      await s.run('dmesg -n 1', COMMAND_WAIT_MS);
+      // The data disk is the primary master now.
+      const [data] = (await s.run(loadDisksCommand('0:0:0:0'), COMMAND_WAIT_MS)).trim().split('\n');
+      expect(data).toMatch(/^sd[a-z]$/);
+      expect(await s.run(`mkdir -p /mnt/data && mount -t ext2 -o ro /dev/${data} /mnt/data && echo mounted`, COMMAND_WAIT_MS)).toBe('mounted\n');
+      expect(await s.run('cat /mnt/data/note.txt', COMMAND_WAIT_MS)).toBe('written by vmdesk\n');
+      expect(await s.run('md5sum /mnt/data/random.bin', COMMAND_WAIT_MS)).toBe(`${randomMd5}  /mnt/data/random.bin\n`);
       s.send('poweroff -f');
       expect(await b.vm.exited).toBe(0);
     } finally {
