@@ -1,6 +1,7 @@
 // `vmdesk run --vnc PORT` as a user meets it: a real process whose VM worker shares its
-// screen over a SharedArrayBuffer with the RFB server. The machine has no display adapter
-// yet, so gvnccapture sees the plain "NO DISPLAY ADAPTER" frame (compared pixel for pixel
+// screen over a SharedArrayBuffer with the RFB server. A direct kernel boot has no VGA (a
+// firmware boot does: test/cli/vmdesk-run-disk.test.ts reads its text screen), so
+// gvnccapture sees the plain "NO DISPLAY ADAPTER" frame (compared pixel for pixel
 // with the one drawn here); keys typed over RFB reach the guest through the i8042, which
 // prints the set 1 scan codes it reads on COM1 and leaves on Escape's release.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
