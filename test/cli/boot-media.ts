@@ -16,17 +16,8 @@ const SYSLINUX_MBR = '/usr/lib/syslinux/mbr/mbr.bin';
 const ISOLINUX = '/usr/lib/ISOLINUX/isolinux.bin';
 const LDLINUX = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 
-/**
- * COM1 is the console; the crypto self-tests are slow under our interpreter. The rest keeps
- * Linux on a periodic tick, the timer setup the direct-boot tests run on, around two platform
- * bugs met under SeaBIOS (reported to the lead, to be fixed in the timer devices):
- *  - highres=off nohz=off: with a high-resolution clocksource (TSC or ACPI PM timer) Linux
- *    switches the local APIC timer to one-shot mode, and then no timer fires any more: the
- *    shell hangs in busybox's 20 ms usleep after the first command line, the guest idle in HLT.
- *  - tsc=reliable: on a loaded host the clocksource watchdog sees jiffies lag the TSC, marks
- *    the TSC unstable and moves to the 24-bit ACPI PM timer. The TSC follows guest time here.
- */
-export const BOOT_APPEND = 'console=ttyS0 cryptomgr.notests tsc=reliable highres=off nohz=off';
+/** COM1 is the console; the crypto self-tests are slow under our interpreter. */
+export const BOOT_APPEND = 'console=ttyS0 cryptomgr.notests';
 
 /**
  * The modules (in load order, dependencies first) for PIIX IDE disks as SCSI disks and
