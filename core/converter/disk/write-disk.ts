@@ -1,9 +1,11 @@
 // Writes a source disk as a VMDK of the converted VM: thin = monolithicSparse (only non-zero
 // grains are stored), thick = monolithicFlat with the space reserved. Zero 64 KiB units are
-// never written (storage's copyData), so a sparse source stays sparse.
+// never written (storage's copyData, or the NBD sink for what qemu-img reads), so a sparse
+// source stays sparse.
 import type { Lba } from '../../common';
 import { type BlockBackend, VmdkDisk, copyData, createVmdk } from '../../storage';
 import { ConversionCancelledError } from '../errors';
+import { qemuConvertInto, type QemuImageInfo } from './qemu-img';
 
 export type DiskType = 'thin' | 'thick';
 
@@ -24,14 +26,24 @@ function stopOnAbort(src: BlockBackend, signal: AbortSignal | undefined): BlockB
   });
 }
 
-export async function writeVmdkFrom(src: BlockBackend, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  createVmdk(dst, { sizeBytes: src.sizeBytes, subformat: diskType === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: diskType });
+/** Creates the VMDK `dst`, lets `fill` write it, and flushes it (a cancel throws instead). */
+async function intoNewVmdk(dst: string, sizeBytes: number, diskType: DiskType, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  createVmdk(dst, { sizeBytes, subformat: diskType === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: diskType });
   const disk = VmdkDisk.open(dst);
   try {
-    await copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512));
+    await fill(disk);
     if (signal?.aborted) throw new ConversionCancelledError(dst);
     disk.flush();
   } finally {
     disk.dispose();
   }
+}
+
+export function writeVmdkFrom(src: BlockBackend, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, src.sizeBytes, diskType, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
+}
+
+/** A foreign image (qcow2, VDI, VHD…) read by qemu-img and written by our VMDK writer. */
+export function writeVmdkWithQemu(src: string, info: QemuImageInfo, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, info.virtualSize, diskType, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
 }
