@@ -41,10 +41,18 @@ export interface OpenedSourceDisk {
   readonly sizeBytes: number;
 }
 
+// The last answer of foreignImage: a conversion asks for its weight, then converts.
+let lastForeign: { key: string; info: QemuImageInfo | undefined } | undefined;
+
 /** qemu-img's view of `file` when it is a format only qemu-img reads, else undefined. */
 export function foreignImage(file: string): QemuImageInfo | undefined {
-  const foreign = fs.statSync(file).isFile() ? sniffForeign(file) : undefined;
-  return foreign ? qemuImgInfo(file) : undefined;
+  const st = fs.statSync(file);
+  if (!st.isFile()) return undefined;
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${file}`;
+  if (lastForeign?.key === key) return lastForeign.info;
+  const info = sniffForeign(file) ? qemuImgInfo(file) : undefined;
+  lastForeign = { key, info };
+  return info;
 }
 
 /** Opens a VMDK, raw image or block device (foreign formats: see foreignImage). */
