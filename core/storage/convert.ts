@@ -27,7 +27,7 @@ export interface ConvertOptions {
 
 const CHUNK_SECTORS = 8192; // 4 MiB
 const ZERO_UNIT = 128; // skip detection granularity: 64 KiB, one default grain
-const BUFFERS = 3;
+const BUFFERS = 4;
 
 /** Reads a chunk of the source: on the thread pool for raw images, else synchronously. */
 export function chunkReader(src: BlockBackend): (lba: number, n: number, buf: Uint8Array) => Promise<void> | void {

@@ -58,7 +58,12 @@ afterAll(() => {
 /** Boots `vmx` in `vmdesk run`, checks the guest over COM1, powers it off; returns the console. */
 async function bootAndCheck(vmx: string): Promise<string> {
   const { manifest } = guestImages();
-  const vm = startVmdeskRun([vmx, '--timeout', String(BOOT_TIMEOUT_MS / 1000 + 300)], manifest.prompt);
+  const vm = startVmdeskRun(
+    [vmx, '--timeout', String(BOOT_TIMEOUT_MS / 1000 + 300)],
+    manifest.prompt,
+    // VMDESK_BOOT_LOG_DIR=/tmp/x: each VM's console goes to /tmp/x/NAME.log as it arrives
+    process.env.VMDESK_BOOT_LOG_DIR ? path.join(process.env.VMDESK_BOOT_LOG_DIR, `${path.basename(vmx, '.vmx')}.log`) : undefined,
+  );
   running.add(vm);
   try {
     const shell = vm.session;
