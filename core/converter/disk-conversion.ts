@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { VmdkDisk, detectFormat } from '../storage';
 import { DeviceSource } from './disk/device-source';
 import { foreignImage, openSourceDisk, type SourceDiskFormat } from './disk/source-disk';
-import { type DiskType, writeVmdkFrom, writeVmdkWithQemu } from './disk/write-disk';
+import { type DiskTarget, writeVmdkFrom, writeVmdkWithQemu } from './disk/write-disk';
 import type { ProgressTracker } from './progress';
 import type { StagingFolder } from './staging';
 
@@ -34,19 +34,19 @@ export async function convertDisk(
   source: string,
   fileName: string,
   staging: StagingFolder,
-  diskType: DiskType,
+  target: DiskTarget,
   tracker: ProgressTracker,
   label: string,
   signal?: AbortSignal,
 ): Promise<ConvertedDisk> {
   const foreign = foreignImage(source);
   if (foreign) {
-    await writeVmdkWithQemu(source, foreign, staging.file(fileName), diskType, tracker.step(`copy ${label}`, foreign.virtualSize), signal);
+    await writeVmdkWithQemu(source, foreign, staging.file(fileName), target, tracker.step(`copy ${label}`, foreign.virtualSize), signal);
     return { fileName, sourceFormat: foreign.format, sizeBytes: foreign.virtualSize };
   }
   const opened = openSourceDisk(source);
   try {
-    await writeVmdkFrom(opened.backend, staging.file(fileName), diskType, tracker.step(`copy ${label}`, opened.sizeBytes), signal);
+    await writeVmdkFrom(opened.backend, staging.file(fileName), target, tracker.step(`copy ${label}`, opened.sizeBytes), signal);
     return { fileName, sourceFormat: opened.format, sizeBytes: opened.sizeBytes };
   } finally {
     opened.backend.dispose();

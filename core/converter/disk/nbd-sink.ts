@@ -4,6 +4,10 @@
 // image straight into our VMDK: qemu-img does the reading (qcow2, VDI, VHD…) and skips zeros,
 // our writer owns the result, and no raw scratch copy of the disk is ever written.
 // Owns: the socket, the handshake, request parsing, writes of all-zero 64 KiB units skipped.
+// Writes are pipelined: a WRITE is acknowledged once its data is handed to the disk's async
+// write (proto.md lets a server reply before data is on permanent storage), up to
+// MAX_WRITES_IN_FLIGHT; any other command, and the end of the connection, first waits for
+// them. A write that fails fails the conversion (`error`), whatever was acknowledged.
 // Does not own: the qemu-img process (qemu-img.ts) or the VMDK's lifetime.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -50,6 +54,13 @@ const SECTOR = 512;
 const ZERO_UNIT = 64 * 1024;
 /** Largest request payload accepted (proto.md: servers may refuse above 32 MiB). */
 const MAX_PAYLOAD = 32 << 20;
+/** Acknowledged writes whose data may still be on its way to the disk. */
+const MAX_WRITES_IN_FLIGHT = 4;
+
+/** The disk served: any BlockBackend; one with writeSectorsAsync (VmdkDisk) gets pipelined writes. */
+export type NbdDisk = BlockBackend & {
+  writeSectorsAsync?(lba: Lba, count: number, buf: Uint8Array, offset?: number): Promise<void> | undefined;
+};
 
 export interface NbdSinkStats {
   /** Bytes of WRITE payload received and bytes actually stored (non-zero 64 KiB units). */
@@ -74,7 +85,7 @@ export class NbdSink {
   /** Settles when the client has gone (after NBD_CMD_DISC or a closed socket). */
   readonly finished: Promise<void>;
 
-  private constructor(private readonly disk: BlockBackend) {
+  private constructor(private readonly disk: NbdDisk) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-nbd-'));
     fs.chmodSync(this.dir, 0o700);
     this.socketPath = path.join(this.dir, 'disk.sock');
@@ -86,7 +97,7 @@ export class NbdSink {
     this.server = net.createServer((sock) => this.accept(sock));
   }
 
-  static async listen(disk: BlockBackend): Promise<NbdSink> {
+  static async listen(disk: NbdDisk): Promise<NbdSink> {
     const sink = new NbdSink(disk);
     await new Promise<void>((resolve, reject) => {
       sink.server.once('error', reject);
@@ -125,8 +136,10 @@ export class NbdSink {
     const conn = new NbdConnection(sock, this.disk, this.stats);
     this.conn = conn;
     sock.on('close', () => {
-      if (conn.error) this.finishedReject(conn.error);
-      else this.finishedResolve();
+      void conn.drained().then(() => {
+        if (conn.error) this.finishedReject(conn.error);
+        else this.finishedResolve();
+      });
     });
     sock.on('error', (err) => (conn.error ??= new Error(`nbd: ${err.message}`)));
   }
@@ -142,12 +155,17 @@ class NbdConnection {
   /** Received bytes not yet parsed. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private payload = Buffer.alloc(4 << 20);
+  /** Payload buffers not in use by a pending write. */
+  private readonly freeBuffers: Buffer[] = [];
+  private writesInFlight = 0;
+  /** Parsing waits for pending writes (a buffer to read into, or a command that orders after them). */
+  private blocked = false;
+  private readonly drainWaiters: (() => void)[] = [];
   private readonly head = Buffer.alloc(28);
 
   constructor(
     private readonly sock: net.Socket,
-    private readonly disk: BlockBackend,
+    private readonly disk: NbdDisk,
     private readonly stats: NbdSinkStats,
   ) {
     const hello = Buffer.alloc(18);
@@ -224,11 +242,18 @@ class NbdConnection {
         const need = type === CMD_WRITE ? len : 0;
         if (need > MAX_PAYLOAD) throw new Error(`nbd: a write of ${len} bytes (limit ${MAX_PAYLOAD})`);
         if (this.pendingBytes < 28 + need) return;
+        // Writes wait for a free buffer; everything else for all pending writes.
+        if (type === CMD_WRITE ? this.writesInFlight >= MAX_WRITES_IN_FLIGHT : this.writesInFlight > 0) {
+          this.block();
+          return;
+        }
         const handle = h.readBigUInt64BE(8);
         const offset = Number(h.readBigUInt64BE(16));
         this.take(28, this.head);
-        if (need > this.payload.length) this.payload = Buffer.alloc(need);
-        if (need) this.take(need, this.payload);
+        if (type === CMD_WRITE) {
+          this.write(handle, offset, len);
+          continue;
+        }
         if (this.command(type, handle, offset, len)) return;
       }
     }
@@ -280,6 +305,64 @@ class NbdConnection {
     }
   }
 
+  private block(): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.sock.pause();
+  }
+
+  /** Settles when no write is pending (at once when none is). */
+  drained(): Promise<void> {
+    if (this.writesInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private writeDone(buf: Buffer): void {
+    this.writesInFlight--;
+    this.freeBuffers.push(buf);
+    if (this.writesInFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    if (!this.blocked) return;
+    this.blocked = false;
+    this.sock.resume();
+    try {
+      this.parse();
+    } catch (err) {
+      this.error ??= err instanceof Error ? err : new Error(String(err));
+      this.sock.destroy();
+    }
+  }
+
+  /** NBD_CMD_WRITE: takes the payload, starts the write, acknowledges it. */
+  private write(handle: bigint, offset: number, len: number): void {
+    let buf = this.freeBuffers.pop();
+    if (!buf || buf.length < len) buf = Buffer.alloc(Math.max(len, 4 << 20));
+    this.take(len, buf);
+    if (offset + len > this.disk.sizeBytes || offset % SECTOR || len % SECTOR) {
+      this.freeBuffers.push(buf);
+      this.reply(handle, EINVAL);
+      return;
+    }
+    this.writesInFlight++;
+    let pending: Promise<unknown> | undefined;
+    try {
+      pending = this.writeNonZero(buf, offset, len);
+    } catch (err) {
+      this.error ??= err instanceof Error ? err : new Error(String(err));
+      this.reply(handle, EIO);
+      this.writeDone(buf);
+      return;
+    }
+    this.reply(handle, 0);
+    if (!pending) return this.writeDone(buf);
+    pending.then(
+      () => this.writeDone(buf),
+      (err: unknown) => {
+        this.error ??= err instanceof Error ? err : new Error(String(err));
+        this.writeDone(buf);
+      },
+    );
+  }
+
   private reply(handle: bigint, error: number, data?: Uint8Array): void {
     const h = Buffer.alloc(16);
     h.writeUInt32BE(SIMPLE_REPLY_MAGIC, 0);
@@ -304,19 +387,8 @@ class NbdConnection {
           this.reply(handle, 0, data);
         }
         return false;
-      case CMD_WRITE:
-        if (!inRange || offset % SECTOR || len % SECTOR) return this.reply(handle, EINVAL), false;
-        try {
-          this.writeNonZero(offset, len);
-        } catch (err) {
-          this.error ??= err instanceof Error ? err : new Error(String(err));
-          this.reply(handle, EIO);
-          return false;
-        }
-        this.reply(handle, 0);
-        return false;
       case CMD_FLUSH:
-        // The conversion flushes the VMDK once at its end; nothing is cached here.
+        // Pending writes have reached the file (parsing waited); the conversion syncs it if asked.
         this.reply(handle, 0);
         return false;
       case CMD_TRIM:
@@ -338,10 +410,10 @@ class NbdConnection {
     }
   }
 
-  /** Stores the payload's runs of non-zero 64 KiB units (units aligned to the disk). */
-  private writeNonZero(offset: number, len: number): void {
+  /** Starts writes of the payload's runs of non-zero 64 KiB units (units aligned to the disk). */
+  private writeNonZero(buf: Buffer, offset: number, len: number): Promise<unknown> | undefined {
     this.stats.received += len;
-    const buf = this.payload;
+    let pending: Promise<unknown>[] | undefined;
     let i = 0;
     while (i < len) {
       const unit = Math.min(ZERO_UNIT - ((offset + i) % ZERO_UNIT), len - i);
@@ -355,9 +427,12 @@ class NbdConnection {
         if (isZero(buf, j, u)) break;
         j += u;
       }
-      this.disk.writeSectors(((offset + i) / SECTOR) as Lba, (j - i) / SECTOR, buf, i);
+      const lba = ((offset + i) / SECTOR) as Lba;
+      const p = this.disk.writeSectorsAsync ? this.disk.writeSectorsAsync(lba, (j - i) / SECTOR, buf, i) : this.disk.writeSectors(lba, (j - i) / SECTOR, buf, i);
+      if (p) (pending ??= []).push(p);
       this.stats.stored += j - i;
       i = j;
     }
+    return pending === undefined ? undefined : pending.length === 1 ? pending[0] : Promise.all(pending);
   }
 }

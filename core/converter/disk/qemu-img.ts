@@ -3,9 +3,8 @@
 // writes the guest-visible bytes into our own VMDK writer through a local NBD socket
 // (nbd-sink.ts), skipping zeros, so no raw copy of the disk is ever stored.
 import { spawn, spawnSync } from 'node:child_process';
-import type { BlockBackend } from '../../storage';
 import { ConversionCancelledError, ConverterError } from '../errors';
-import { NbdSink } from './nbd-sink';
+import { type NbdDisk, NbdSink } from './nbd-sink';
 
 export interface QemuImageInfo {
   readonly format: string;
@@ -57,7 +56,7 @@ function runQemuImg(src: string, args: readonly string[], progress?: (done: numb
  * it skip zero areas instead of writing them; writes arrive in order (no -W), so grains are
  * laid out as the guest sees them.
  */
-export async function qemuConvertInto(src: string, format: string, disk: BlockBackend, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+export async function qemuConvertInto(src: string, format: string, disk: NbdDisk, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
   const sink = await NbdSink.listen(disk);
   try {
     try {

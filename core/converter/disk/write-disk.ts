@@ -26,24 +26,31 @@ function stopOnAbort(src: BlockBackend, signal: AbortSignal | undefined): BlockB
   });
 }
 
-/** Creates the VMDK `dst`, lets `fill` write it, and flushes it (a cancel throws instead). */
-async function intoNewVmdk(dst: string, sizeBytes: number, diskType: DiskType, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  createVmdk(dst, { sizeBytes, subformat: diskType === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: diskType });
+/** How the new disk is written. */
+export interface DiskTarget {
+  readonly type: DiskType;
+  /** fdatasync the disk before the VM appears (default off, as qemu-img convert and cp). */
+  readonly sync?: boolean;
+}
+
+/** Creates the VMDK `dst` and lets `fill` write it (a cancel throws instead). */
+async function intoNewVmdk(dst: string, sizeBytes: number, target: DiskTarget, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  createVmdk(dst, { sizeBytes, subformat: target.type === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: target.type });
   const disk = VmdkDisk.open(dst);
   try {
     await fill(disk);
     if (signal?.aborted) throw new ConversionCancelledError(dst);
-    disk.flush();
+    if (target.sync) disk.flush();
   } finally {
     disk.dispose();
   }
 }
 
-export function writeVmdkFrom(src: BlockBackend, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  return intoNewVmdk(dst, src.sizeBytes, diskType, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
+export function writeVmdkFrom(src: BlockBackend, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, src.sizeBytes, target, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
 }
 
 /** A foreign image (qcow2, VDI, VHD…) read by qemu-img and written by our VMDK writer. */
-export function writeVmdkWithQemu(src: string, info: QemuImageInfo, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  return intoNewVmdk(dst, info.virtualSize, diskType, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
+export function writeVmdkWithQemu(src: string, info: QemuImageInfo, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, info.virtualSize, target, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
 }

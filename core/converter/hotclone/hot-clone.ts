@@ -56,7 +56,7 @@ export async function hotCloneToVm(source: string, o: HotCloneOptions): Promise<
     build(1, 1);
     const file = diskFileName(name, 0);
     try {
-      await writeVmdkFrom(disk.source, staging.file(file), o.diskType ?? 'thin', tracker.step('write disk', 30), o.signal);
+      await writeVmdkFrom(disk.source, staging.file(file), { type: o.diskType ?? 'thin', sync: o.sync ?? false }, tracker.step('write disk', 30), o.signal);
     } finally {
       disk.source.dispose();
     }

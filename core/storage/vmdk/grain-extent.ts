@@ -7,7 +7,9 @@
 // A crash before step 2 leaks space but every entry always points at data that exists.
 // writeAsync keeps that order with the data on the thread pool: new grains are reserved at
 // once (in `inflight`, so other writes see them allocated) and enter the tables only when
-// their data is in the file.
+// their data is in the file; the tables are then written in batches (when no async write is
+// pending, or every TABLE_BATCH_GRAINS grains), so small table writes do not queue behind
+// the data writes in the file's lock one by one.
 import * as zlib from 'node:zlib';
 import { corrupt, StorageError, UnsupportedImageError } from '../errors';
 import { type PositionalFile, writeAsync } from '../file-io';
@@ -39,6 +41,8 @@ export interface GrainExtentLayout {
 }
 
 const GTE_ZERO = 1;
+/** New grains whose table entries writeAsync may hold back before writing the tables. */
+const TABLE_BATCH_GRAINS = 512;
 
 /** Consecutive grains a pending writeAsync reserved at `start`; `entered` settles with its tables. */
 interface ReservedRun {
@@ -72,8 +76,13 @@ export class GrainExtent implements Extent {
   private readonly dirtyGts = new Map<number, { lo: number; hi: number }>();
   private readonly newGts = new Set<number>();
   private eofDirty = false;
-  /** Grains reserved by writeAsync whose data is not yet in the tables: grain -> its run. */
+  /** Grains reserved by writeAsync whose data is not yet written: grain -> its run. */
   private readonly inflight = new Map<number, ReservedRun>();
+  /** writeAsync calls whose data is not yet written. */
+  private asyncWrites = 0;
+  /** Grains written by writeAsync whose table entries are still held back, and their waiters. */
+  private heldGrains = 0;
+  private readonly heldWaiters: (() => void)[] = [];
 
   constructor(private readonly layout: GrainExtentLayout) {
     this.file = layout.file;
@@ -345,6 +354,8 @@ export class GrainExtent implements Extent {
     const fd = this.file.fd;
     // Settles when data reaches the file, then (after `entered`) when the tables point at it.
     const io: Promise<void>[] = [];
+    /** Table entries of other pending writes this one's data needs (grains they reserved). */
+    let deps: Promise<void>[] | undefined;
     const mine: ReservedRun[] = [];
     let enter!: () => void;
     let fail!: (err: unknown) => void;
@@ -362,7 +373,7 @@ export class GrainExtent implements Extent {
       if (this.isData(e)) {
         const other = this.inflight.size === 0 ? undefined : this.inflight.get(g);
         // A grain another pending write reserved: done only once its table entry is written.
-        if (other !== undefined) io.push(other.entered);
+        if (other !== undefined) (deps ??= []).push(other.entered);
         else if (n < count) n = Math.min(count, n + this.runAfter(g, e, Math.ceil((count - n) / gs)) * gs);
         io.push(writeAsync(fd, buf, off, n * 512, (e + within) * 512));
       } else {
@@ -384,33 +395,47 @@ export class GrainExtent implements Extent {
     }
     // The file ends after the last reserved grain even where its tail is never written.
     if (grow) this.file.truncate(this.eof * 512);
-    if (mine.length === 0) {
-      enter();
-      return Promise.all(io).then(() => undefined);
-    }
+    this.asyncWrites++;
     return Promise.all(io).then(
       () => {
-        this.enterTables(mine);
-        enter();
+        this.asyncWrites--;
+        if (mine.length === 0) enter();
+        else {
+          this.enterTables(mine);
+          this.heldWaiters.push(enter);
+        }
+        this.commitHeld(false);
+        return deps ? Promise.all([entered, ...deps]).then(() => undefined) : entered;
       },
       (err: unknown) => {
+        this.asyncWrites--;
+        // The reserved grains stay holes (their space is leaked, as after a crash).
+        for (const run of mine) for (let i = 0; i < run.grains; i++) this.inflight.delete(run.firstGrain + i);
         fail(err);
+        this.commitHeld(false);
         throw err;
       },
     );
   }
 
-  /** Moves reserved runs into the tables, now that their data is written. */
+  /** Moves reserved runs into the in-memory tables, now that their data is written. */
   private enterTables(runs: readonly ReservedRun[]): void {
-    const endBefore = this.eof;
     for (const run of runs) {
       for (let i = 0; i < run.grains; i++) {
         this.inflight.delete(run.firstGrain + i);
         this.markDirty(run.firstGrain + i, run.start + i * this.grainSize);
       }
+      this.heldGrains += run.grains;
     }
-    this.commitTables(endBefore);
-    this.eofDirty = true;
+  }
+
+  /** Writes the held-back table entries when no async write is pending, a batch is full, or `now`. */
+  private commitHeld(now: boolean): void {
+    if (this.heldGrains === 0 && this.heldWaiters.length === 0) return;
+    if (!now && this.asyncWrites !== 0 && this.heldGrains < TABLE_BATCH_GRAINS) return;
+    this.heldGrains = 0;
+    this.commitTables(-1);
+    for (const wake of this.heldWaiters.splice(0)) wake();
   }
 
   /** Persists table entries changed by this call: tables before the directory. */
@@ -465,6 +490,7 @@ export class GrainExtent implements Extent {
 
   /** Writes advisory metadata deferred from the write path (COWD freeSector). */
   syncMetadata(): void {
+    this.commitHeld(false);
     if (!this.eofDirty) return;
     this.eofDirty = false;
     this.layout.onEndOfFile?.(this.eof);
