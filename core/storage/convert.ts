@@ -90,19 +90,24 @@ export async function copyData(src: BlockBackend, dst: BlockBackend, progress?: 
 
   let cur = nextChunk();
   let curRead = cur ? read(cur.lba, cur.n, bufs[0]!) : undefined;
-  for (let i = 0; cur; i++) {
-    await curRead;
-    const next = nextChunk();
-    let nextRead: Promise<void> | void = undefined;
-    if (next) {
-      const b = (i + 1) % BUFFERS;
-      await busy[b];
-      nextRead = read(next.lba, next.n, bufs[b]!);
+  try {
+    for (let i = 0; cur; i++) {
+      await curRead;
+      const next = nextChunk();
+      let nextRead: Promise<void> | void = undefined;
+      if (next) {
+        const b = (i + 1) % BUFFERS;
+        await busy[b];
+        nextRead = read(next.lba, next.n, bufs[b]!);
+      }
+      busy[i % BUFFERS] = writeNonZero(cur, bufs[i % BUFFERS]!);
+      progress?.(cur.lba + cur.n, total);
+      cur = next;
+      curRead = nextRead;
     }
-    busy[i % BUFFERS] = writeNonZero(cur, bufs[i % BUFFERS]!);
-    progress?.(cur.lba + cur.n, total);
-    cur = next;
-    curRead = nextRead;
+  } finally {
+    // No read or write may outlive this call: the caller closes the files next.
+    await Promise.allSettled([...busy, curRead]);
   }
   await Promise.all(busy);
   progress?.(total, total);

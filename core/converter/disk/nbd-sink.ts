@@ -115,6 +115,11 @@ export class NbdSink {
     return this.conn?.error;
   }
 
+  /** Settles when no write of the connection is pending (the disk may then be closed). */
+  drained(): Promise<void> {
+    return this.conn?.drained() ?? Promise.resolve();
+  }
+
   /** The target name qemu-img understands. */
   get url(): string {
     return `nbd+unix:///?socket=${this.socketPath}`;

@@ -73,5 +73,7 @@ export async function qemuConvertInto(src: string, format: string, disk: NbdDisk
     });
   } finally {
     sink.close();
+    // Writes already handed to the disk finish before the caller closes it.
+    await sink.drained();
   }
 }
