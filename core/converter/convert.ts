@@ -21,6 +21,8 @@ export interface ConvertOptions {
   readonly memoryMB?: number;
   readonly cpus?: number;
   readonly diskType?: DiskType;
+  /** fdatasync each disk before the VM folder appears (default off, as qemu-img convert). */
+  readonly sync?: boolean;
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -70,7 +72,7 @@ export async function inStaging<T>(to: string, work: (s: StagingFolder) => Promi
 export async function convertToVm(source: string, o: ConvertOptions): Promise<ConvertResult> {
   const name = vmNameOf(o.to);
   const kind = sourceKindOf(source);
-  const diskType = o.diskType ?? 'thin';
+  const target = { type: o.diskType ?? 'thin', sync: o.sync ?? false };
   const notes: string[] = [];
   const choice = { memoryMB: o.memoryMB, cpus: o.cpus };
   // Check the choice before touching anything.
@@ -82,7 +84,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
     if (kind === 'disk') {
       const tracker = new ProgressTracker(diskCost(source), o.progress);
       hardware = chooseHardware({}, choice, notes);
-      const d = await convertDisk(source, diskFileName(name, 0), staging, diskType, tracker, 'disk 1 of 1', o.signal);
+      const d = await convertDisk(source, diskFileName(name, 0), staging, target, tracker, 'disk 1 of 1', o.signal);
       disks = [d.fileName];
       notes.push(`disk: ${d.sourceFormat} source, ${d.sizeBytes} bytes`);
       tracker.finish();
@@ -93,7 +95,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
       const tracker = new ProgressTracker(src.disks.reduce((a, d) => a + diskCost(d), 0), o.progress);
       for (const [i, d] of src.disks.entries()) {
         checkCancelled(o.signal, source);
-        disks.push((await convertDisk(d, diskFileName(name, i), staging, diskType, tracker, `disk ${i + 1} of ${src.disks.length}`, o.signal)).fileName);
+        disks.push((await convertDisk(d, diskFileName(name, i), staging, target, tracker, `disk ${i + 1} of ${src.disks.length}`, o.signal)).fileName);
       }
       tracker.finish();
       writeVmx(staging.file(vmxName), name, hardware, disks, src.vmx);
@@ -111,7 +113,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
           extractTo(d.file, p);
           step(1, 1);
         }
-        const c = await convertDisk(p, diskFileName(name, i), staging, diskType, tracker, `disk ${i + 1} of ${pkg.disks.length}`, o.signal);
+        const c = await convertDisk(p, diskFileName(name, i), staging, target, tracker, `disk ${i + 1} of ${pkg.disks.length}`, o.signal);
         if (c.sizeBytes !== d.capacityBytes) notes.push(`${d.file.name}: ${c.sizeBytes} bytes, the envelope says ${d.capacityBytes}`);
         disks.push(c.fileName);
       }

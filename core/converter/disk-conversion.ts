@@ -1,10 +1,11 @@
-// Converting one source disk into a VMDK inside the staging folder: unpack (foreign formats),
-// then copy sparsely. Shared by the disk, .vmx, OVF and hot-clone sources.
+// Converting one source disk into a VMDK inside the staging folder: copied sparsely by our own
+// reader, or (foreign formats) read by qemu-img straight into our VMDK writer. Shared by the
+// disk, .vmx and OVF sources.
 import * as fs from 'node:fs';
 import { VmdkDisk, detectFormat } from '../storage';
 import { DeviceSource } from './disk/device-source';
-import { openSourceDisk, unpackCost, type SourceDiskFormat } from './disk/source-disk';
-import { type DiskType, writeVmdkFrom } from './disk/write-disk';
+import { foreignImage, openSourceDisk, type SourceDiskFormat } from './disk/source-disk';
+import { type DiskTarget, writeVmdkFrom, writeVmdkWithQemu } from './disk/write-disk';
 import type { ProgressTracker } from './progress';
 import type { StagingFolder } from './staging';
 
@@ -14,10 +15,10 @@ export interface ConvertedDisk {
   readonly sizeBytes: number;
 }
 
-/** Bytes of work a disk costs (unpack + copy of the virtual size), for progress weights. */
+/** Bytes of work a disk costs (its virtual size), for progress weights. */
 export function diskCost(file: string): number {
-  const unpack = unpackCost(file);
-  if (unpack) return unpack * 2;
+  const foreign = foreignImage(file);
+  if (foreign) return foreign.virtualSize;
   if (!fs.statSync(file).isFile() || detectFormat(file) === 'vmdk') {
     const b = fs.statSync(file).isFile() ? VmdkDisk.open(file, { readOnly: true }) : DeviceSource.open(file);
     try {
@@ -33,15 +34,19 @@ export async function convertDisk(
   source: string,
   fileName: string,
   staging: StagingFolder,
-  diskType: DiskType,
+  target: DiskTarget,
   tracker: ProgressTracker,
   label: string,
   signal?: AbortSignal,
 ): Promise<ConvertedDisk> {
-  const unpack = unpackCost(source);
-  const opened = await openSourceDisk(source, (n) => staging.scratch(n), unpack ? tracker.step(`unpack ${label}`, unpack) : undefined, signal);
+  const foreign = foreignImage(source);
+  if (foreign) {
+    await writeVmdkWithQemu(source, foreign, staging.file(fileName), target, tracker.step(`copy ${label}`, foreign.virtualSize), signal);
+    return { fileName, sourceFormat: foreign.format, sizeBytes: foreign.virtualSize };
+  }
+  const opened = openSourceDisk(source);
   try {
-    await writeVmdkFrom(opened.backend, staging.file(fileName), diskType, tracker.step(`copy ${label}`, opened.sizeBytes), signal);
+    await writeVmdkFrom(opened.backend, staging.file(fileName), target, tracker.step(`copy ${label}`, opened.sizeBytes), signal);
     return { fileName, sourceFormat: opened.format, sizeBytes: opened.sizeBytes };
   } finally {
     opened.backend.dispose();

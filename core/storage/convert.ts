@@ -27,7 +27,7 @@ export interface ConvertOptions {
 
 const CHUNK_SECTORS = 8192; // 4 MiB
 const ZERO_UNIT = 128; // skip detection granularity: 64 KiB, one default grain
-const BUFFERS = 3;
+const BUFFERS = 4;
 
 /** Reads a chunk of the source: on the thread pool for raw images, else synchronously. */
 export function chunkReader(src: BlockBackend): (lba: number, n: number, buf: Uint8Array) => Promise<void> | void {
@@ -90,19 +90,24 @@ export async function copyData(src: BlockBackend, dst: BlockBackend, progress?: 
 
   let cur = nextChunk();
   let curRead = cur ? read(cur.lba, cur.n, bufs[0]!) : undefined;
-  for (let i = 0; cur; i++) {
-    await curRead;
-    const next = nextChunk();
-    let nextRead: Promise<void> | void = undefined;
-    if (next) {
-      const b = (i + 1) % BUFFERS;
-      await busy[b];
-      nextRead = read(next.lba, next.n, bufs[b]!);
+  try {
+    for (let i = 0; cur; i++) {
+      await curRead;
+      const next = nextChunk();
+      let nextRead: Promise<void> | void = undefined;
+      if (next) {
+        const b = (i + 1) % BUFFERS;
+        await busy[b];
+        nextRead = read(next.lba, next.n, bufs[b]!);
+      }
+      busy[i % BUFFERS] = writeNonZero(cur, bufs[i % BUFFERS]!);
+      progress?.(cur.lba + cur.n, total);
+      cur = next;
+      curRead = nextRead;
     }
-    busy[i % BUFFERS] = writeNonZero(cur, bufs[i % BUFFERS]!);
-    progress?.(cur.lba + cur.n, total);
-    cur = next;
-    curRead = nextRead;
+  } finally {
+    // No read or write may outlive this call: the caller closes the files next.
+    await Promise.allSettled([...busy, curRead]);
   }
   await Promise.all(busy);
   progress?.(total, total);

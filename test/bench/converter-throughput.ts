@@ -1,8 +1,13 @@
 // Benchmark: `vmdesk convert` (a whole conversion: staging folder, VMDK, .vmx) against
 // `qemu-img convert -O vmdk` on the same 1 GiB image, as a raw disk and as a qcow2 (which
-// `vmdesk convert` unpacks through qemu-img first). Both run as commands, best of N runs.
-// Image: ~60 % data (half random, half text), ~25 % written zeros, ~15 % holes. Figures only.
-// usage: npx tsx test/bench/converter-throughput.ts [SIZE_MIB=1024] [RUNS=2]
+// `vmdesk convert` reads through qemu-img into its own VMDK writer). All run as commands,
+// interleaved (A, B, A, B…) so a busy machine slows both alike; the best and the median
+// wall time of N runs, and the CPU time (user + sys of the child, from /proc/self/stat).
+// `vmdesk` is the bundled CLI (dist-electron/vmdesk.cjs, built first), as installed; its
+// start-up time is printed on its own line. Image: ~60 % data (half random, half text),
+// ~25 % written zeros, ~15 % holes. Figures only.
+// usage: npx tsx test/bench/converter-throughput.ts [SIZE_MIB=1024] [RUNS=3] [LABEL=path/to/vmdesk.cjs]…
+//   (extra LABEL=ENTRY arguments time other builds of vmdesk in the same run, e.g. before=…)
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -10,9 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const SIZE = Number(process.argv[2] ?? 1024) << 20;
-const RUNS = Number(process.argv[3] ?? 2);
+const RUNS = Number(process.argv[3] ?? 3);
 const repo = path.resolve(import.meta.dirname, '..', '..');
-const vmdesk = path.join(repo, 'bin', 'vmdesk.mjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-bench-converter-'));
 const raw = path.join(dir, 'src.raw');
 const qcow = path.join(dir, 'src.qcow2');
@@ -33,40 +37,84 @@ function makeSource(): void {
   fs.closeSync(fd);
 }
 
-function time(cmd: string, args: string[]): number {
+/** CPU seconds (user + sys) of the children this process has waited for. */
+function childCpu(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime (fields 16, 17) in USER_HZ
+}
+
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function time(cmd: string, args: string[]): Sample {
   execFileSync('sync');
+  const c0 = childCpu();
   const t0 = performance.now();
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  return (performance.now() - t0) / 1000;
+  return { wall: (performance.now() - t0) / 1000, cpu: childCpu() - c0 };
 }
 
-function best(run: (i: number) => number): number {
-  let b = Infinity;
-  for (let i = 0; i < RUNS; i++) b = Math.min(b, run(i));
-  return b;
+interface Contender {
+  readonly label: string;
+  readonly run: (src: string, fmt: 'raw' | 'qcow2', i: number) => Sample;
 }
+
+function vmdeskContender(label: string, entry: string): Contender {
+  return {
+    label,
+    run: (src, fmt, i) => {
+      const to = path.join(dir, `${label}-${fmt}-${i}`);
+      const s = time(process.execPath, [entry, 'convert', src, '--to', to]);
+      fs.rmSync(to, { recursive: true, force: true });
+      return s;
+    },
+  };
+}
+
+const qemu: Contender = {
+  label: 'qemu-img',
+  run: (src, fmt, i) => {
+    const out = path.join(dir, `qemu-${fmt}-${i}.vmdk`);
+    const s = time('qemu-img', ['convert', '-f', fmt, '-O', 'vmdk', src, out]);
+    fs.rmSync(out, { force: true });
+    return s;
+  },
+};
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
+  execFileSync(process.execPath, [path.join(repo, 'build', 'bundle.mjs')], { stdio: 'ignore' });
+  const entry = path.join(repo, 'dist-electron', 'vmdesk.cjs');
+  const contenders = [
+    vmdeskContender('vmdesk', entry),
+    ...process.argv.slice(4).map((a) => {
+      const [label, p] = a.split('=') as [string, string];
+      return vmdeskContender(label, path.resolve(p));
+    }),
+    qemu,
+  ];
   makeSource();
   execFileSync('qemu-img', ['convert', '-O', 'qcow2', raw, qcow]);
   const mib = SIZE / (1 << 20);
-  console.log(`converter throughput, ${mib} MiB image, best of ${RUNS} (MiB of virtual disk per second)`);
-  for (const [label, src, fmt] of [['raw', raw, 'raw'], ['qcow2', qcow, 'qcow2']] as const) {
-    const ours = best((i) => {
-      const to = path.join(dir, `ours-${label}-${i}`);
-      const t = time(process.execPath, [vmdesk, 'convert', src, '--to', to]);
-      fs.rmSync(to, { recursive: true, force: true });
-      return t;
-    });
-    const qemu = best((i) => {
-      const out = path.join(dir, `qemu-${label}-${i}.vmdk`);
-      const t = time('qemu-img', ['convert', '-f', fmt, '-O', 'vmdk', src, out]);
-      fs.rmSync(out, { force: true });
-      return t;
-    });
-    console.log(
-      `${label.padEnd(6)} -> thin VMDK   vmdesk convert ${ours.toFixed(2)} s (${(mib / ours).toFixed(0)} MiB/s)   qemu-img convert ${qemu.toFixed(2)} s (${(mib / qemu).toFixed(0)} MiB/s)   ratio ${(qemu / ours).toFixed(2)}x`,
-    );
+  const startup = Math.min(...Array.from({ length: 3 }, () => time(process.execPath, [entry, '--help']).wall));
+  console.log(`converter throughput, ${mib} MiB image, ${RUNS} interleaved runs; MiB of virtual disk per second (best wall time)`);
+  console.log(`vmdesk start-up (vmdesk --help, bundled): ${startup.toFixed(2)} s`);
+  for (const [fmt, src] of [['raw', raw], ['qcow2', qcow]] as const) {
+    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
+    for (let i = 0; i < RUNS; i++) for (const c of contenders) samples.get(c.label)!.push(c.run(src, fmt, i));
+    const bestQemu = Math.min(...samples.get('qemu-img')!.map((s) => s.wall));
+    for (const c of contenders) {
+      const s = samples.get(c.label)!;
+      const best = Math.min(...s.map((x) => x.wall));
+      const ratio = c === qemu ? '' : `   ${(bestQemu / best).toFixed(2)}x qemu-img`;
+      console.log(
+        `${fmt.padEnd(5)} -> thin VMDK  ${c.label.padEnd(9)} best ${best.toFixed(2)} s (${(mib / best).toFixed(0)} MiB/s)  median ${median(s.map((x) => x.wall)).toFixed(2)} s  cpu ${median(s.map((x) => x.cpu)).toFixed(2)} s${ratio}`,
+      );
+    }
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -59,6 +59,10 @@ describe('vmdesk convert', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/nope\.raw: no such file/);
     expect(leftovers(home, 'x2')).toEqual([]);
+    const args = await vmdesk(['convert', raw, '--to', path.join(home, 'x3'), '--kernel-args', 'quiet']);
+    expect(args.status).not.toBe(0);
+    expect(args.stderr.trim()).toMatch(/^convert: --kernel-args applies to agent:\/\/ sources [^\n]*$/);
+    expect(leftovers(home, 'x3')).toEqual([]);
   });
 
   it('converts onto a host\'s datastore with --server and registers the VM there', async () => {

@@ -127,6 +127,30 @@ describe('nothing half-made', () => {
     expect(leftovers(dir, 'broken01')).toEqual([]);
   });
 
+  it('a qcow2 whose data is damaged fails with qemu-img\'s reason in one line, and leaves nothing', async () => {
+    const img = path.join(dir, 'damaged.qcow2');
+    qemuImg('convert', '-c', '-O', 'qcow2', raw, img);
+    // Compressed clusters fill the file's second half: 0xff is not a deflate stream.
+    const fd = fs.openSync(img, 'r+');
+    fs.writeSync(fd, Buffer.alloc(256 << 10, 0xff), 0, 256 << 10, Math.floor(fs.statSync(img).size / 2));
+    fs.closeSync(fd);
+    const err = await convertToVm(img, { to: path.join(dir, 'damaged01') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConverterError);
+    expect((err as Error).message).toMatch(/damaged\.qcow2: qemu-img convert failed: .*error while reading/);
+    expect((err as Error).message).not.toContain('\n');
+    expect(leftovers(dir, 'damaged01')).toEqual([]);
+  });
+
+  it('a cancelled qcow2 conversion stops qemu-img and leaves nothing', async () => {
+    const img = path.join(dir, 'cancel.qcow2');
+    qemuImg('convert', '-O', 'qcow2', raw, img);
+    const ac = new AbortController();
+    const to = path.join(dir, 'cancelled02');
+    const run = convertToVm(img, { to, signal: ac.signal, progress: (p) => p.percent > 0 && ac.abort() });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(leftovers(dir, 'cancelled02')).toEqual([]);
+  });
+
   it('refuses an existing target folder and bad hardware choices before writing', async () => {
     fs.mkdirSync(path.join(dir, 'exists01'));
     await expect(convertToVm(raw, { to: path.join(dir, 'exists01') })).rejects.toThrow(/already exists/);

@@ -95,7 +95,7 @@ describe('hot clone through the agent', () => {
     // Cut the link in the middle of the 9 MiB file; the converter must resume, not restart.
     const relay = await flakyRelay(agent.port, 4 << 20);
     try {
-      const r = await hotCloneToVm(`agent://127.0.0.1:${relay.port}`, { to: path.join(dir, 'web01'), token: TOKEN });
+      const r = await hotCloneToVm(`agent://127.0.0.1:${relay.port}`, { to: path.join(dir, 'web01'), token: TOKEN, kernelArgs: 'quiet loglevel=3' });
       expect(relay.cuts()).toBe(1);
       reconnects = r.notes.find((n) => n.startsWith('transfer:')) ?? '';
       rootUuid = /UUID ([0-9a-f-]{36})/.exec(r.notes.join('\n'))![1]!;
@@ -162,11 +162,11 @@ describe('hot clone through the agent', () => {
     const cfg = execFileSync('mtype', ['-i', `${raw}@@${bootOffset}`, '::/syslinux.cfg'], { encoding: 'utf8' });
     expect(cfg).toMatch(/KERNEL \/vmlinuz/);
     expect(cfg).toMatch(/INITRD \/initrd\.img/);
-    expect(cfg).toContain(`root=UUID=${rootUuid}`);
+    expect(cfg).toContain(`APPEND root=UUID=${rootUuid} ro rootwait console=tty0 console=ttyS0,115200n8 quiet loglevel=3\n`);
     const boot = execFileSync('mdir', ['-a', '-b', '-i', `${raw}@@${bootOffset}`, '::/'], { encoding: 'utf8' });
     expect(boot).toMatch(/LDLINUX\.SYS|ldlinux\.sys/i);
     expect(execFileSync('mtype', ['-i', `${raw}@@${bootOffset}`, '::/vmlinuz'], { encoding: 'utf8' })).toBe('not really a kernel\n');
-    expect(debugfs(raw, rootOffset, 'cat /boot/extlinux/extlinux.conf')).toContain(`root=UUID=${rootUuid}`);
+    expect(debugfs(raw, rootOffset, 'cat /boot/extlinux/extlinux.conf')).toContain(`root=UUID=${rootUuid} ro rootwait console=tty0 console=ttyS0,115200n8 quiet loglevel=3\n`);
   });
 });
 
@@ -175,6 +175,12 @@ describe('agent authentication', () => {
     const to = path.join(dir, 'denied01');
     await expect(hotCloneToVm(`agent://127.0.0.1:${agent.port}`, { to, token: 'not-the-token' })).rejects.toThrow(/authentication failed \(wrong token\)/);
     expect(leftovers(dir, 'denied01')).toEqual([]);
+  });
+
+  it('kernel arguments of more than one line are refused before connecting, and nothing is left behind', async () => {
+    const to = path.join(dir, 'args01');
+    await expect(hotCloneToVm(`agent://127.0.0.1:${agent.port}`, { to, token: TOKEN, kernelArgs: 'quiet\nINITRD /evil' })).rejects.toThrow(/^convert: --kernel-args must be one line$/);
+    expect(leftovers(dir, 'args01')).toEqual([]);
   });
 
   it('something that is not an agent is reported as such', async () => {

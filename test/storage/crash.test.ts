@@ -1,5 +1,6 @@
 // Crash consistency: a writer killed with SIGKILL at random points, many times, on a
-// monolithicSparse disk, a sparse delta and a vmfsSparse delta. After every kill qemu-img
+// monolithicSparse disk (written synchronously, and with several writeSectorsAsync calls in
+// flight as bulk copies do), a sparse delta and a vmfsSparse delta. After every kill qemu-img
 // check is clean, our check finds no errors, every write that returned reads back, and the
 // disk keeps working when the next writer reopens it.
 import { spawn } from 'node:child_process';
@@ -8,14 +9,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lba } from '../../core/common';
 import { checkVmdk, createSnapshot, createVmdk, VmdkDisk } from '../../core/storage';
-import { slotData, slotOrder, slotPlace } from './fixtures/crash-slots';
+import { ASYNC_DEPTH, slotData, slotOrder, slotPlace } from './fixtures/crash-slots';
 import { bundleFixture, qemuCheckClean, tempDir } from './helpers';
 
 const SIZE = 512 << 20;
 /** The base disks hold 0x5a in their first 8 MiB, zeros after. */
 const FILLED = 8 << 20;
 const SEED = 4242;
-const ITERATIONS = 60;
+const ITERATIONS = 72;
 let writer: string;
 let dir: string;
 
@@ -30,12 +31,13 @@ interface Target {
   hasBase: boolean; // never-written sectors read 0x5a in the first 8 MiB
   next: number; // index in the slot order where the next writer starts
   done: number[]; // slots whose write returned
+  async?: boolean; // the writer keeps ASYNC_DEPTH writeSectorsAsync calls in flight
 }
 
 /** Runs one writer, kills it after `delayMs` once it is ready; returns indices it finished. */
 function runAndKill(t: Target, delayMs: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, t.file, String(t.next), String(SEED)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writer, t.file, String(t.next), String(SEED), t.async ? 'async' : 'sync'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let killed = false;
@@ -86,7 +88,7 @@ function verify(t: Target, order: number[]): void {
 }
 
 describe('kill -9 during writes', () => {
-  it(`${ITERATIONS} kills across three disk kinds leave every file clean`, async () => {
+  it(`${ITERATIONS} kills across four disk kinds leave every file clean`, async () => {
     const plain = path.join(dir, 'plain.vmdk');
     createVmdk(plain, { sizeBytes: SIZE });
     const base = path.join(dir, 'base.vmdk');
@@ -101,8 +103,11 @@ describe('kill -9 during writes', () => {
     vb.writeSectors(0 as Lba, FILLED / 512, new Uint8Array(FILLED).fill(0x5a), 0);
     vb.dispose();
     const cowdDelta = createSnapshot(vbase);
+    const plainAsync = path.join(dir, 'plain-async.vmdk');
+    createVmdk(plainAsync, { sizeBytes: SIZE });
     const targets: Target[] = [
       { file: plain, hasBase: false, next: 0, done: [] },
+      { file: plainAsync, hasBase: false, next: 0, done: [], async: true },
       { file: sparseDelta, hasBase: true, next: 0, done: [] },
       { file: cowdDelta, hasBase: true, next: 0, done: [] },
     ];
@@ -115,8 +120,9 @@ describe('kill -9 during writes', () => {
       const done = await runAndKill(t, 2 + (x % 80));
       t.done.push(...done);
       totalWrites += done.length;
-      // The write in flight at the kill may or may not have landed: skip its slot.
-      t.next = (done.length ? done[done.length - 1]! : t.next - 1) + 2;
+      // Writes in flight at the kill may or may not have landed: skip their slots.
+      const depth = t.async ? ASYNC_DEPTH : 1;
+      t.next = (done.length ? Math.max(...done) : t.next - 1) + depth + 1;
       verify(t, order);
     }
     expect(totalWrites).toBeGreaterThan(ITERATIONS * 10);

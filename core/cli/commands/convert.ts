@@ -32,13 +32,15 @@ export async function localDatastorePath(client: ApiClient, name: string): Promi
 export const convertCommand = defineCommand({
   name: ['convert'],
   summary: 'convert a physical disk, foreign image, VMware VM, OVF/OVA or running Linux machine into a VM',
-  usage: 'SOURCE (--to DIR | --server URL --datastore DS --name NAME) [--memory MB] [--cpus N] [--disk-type thin|thick] [--token T]',
+  usage: 'SOURCE (--to DIR | --server URL --datastore DS --name NAME) [--memory MB] [--cpus N] [--disk-type thin|thick] [--sync] [--token T] [--kernel-args S]',
   options: {
     to: { kind: 'string', value: 'DIR', description: 'the new VM folder (NAME.vmx and disks; NAME = its basename); must not exist' },
     memory: { kind: 'number', value: 'MB', description: 'guest memory (default: the source\'s, else 256)' },
     cpus: { kind: 'number', value: 'N', description: 'virtual CPUs (default: the source\'s, within vmdesk\'s limit)' },
     'disk-type': { kind: 'string', value: 'T', description: 'thin (default: monolithicSparse) or thick (monolithicFlat, space reserved)' },
     token: { kind: 'string', value: 'T', description: 'the shared secret of an agent:// source (or VMDESK_AGENT_TOKEN)' },
+    sync: { kind: 'boolean', description: 'write the disks through to the device (fdatasync) before the VM folder appears' },
+    'kernel-args': { kind: 'string', value: 'S', description: 'agent:// only: extra kernel parameters for the new boot loader (e.g. "quiet")' },
     datastore: { kind: 'string', value: 'DS', description: 'with --server: the datastore to convert onto' },
     name: { kind: 'string', value: 'NAME', description: 'with --server: the new VM\'s name' },
     ...CONNECT_OPTIONS,
@@ -52,15 +54,17 @@ export const convertCommand = defineCommand({
     const source = positionals[0]!;
     const diskType = diskTypeOf(options['disk-type']);
     const common = { memoryMB: options.memory, cpus: options.cpus, diskType };
+    const local = { ...common, sync: options.sync === true };
     const token = options.token ?? process.env.VMDESK_AGENT_TOKEN;
+    if (options['kernel-args'] !== undefined && !isAgentSource(source)) throw new UsageError('convert: --kernel-args applies to agent:// sources (a disk conversion keeps the source\'s boot loader as it is)');
     const run = async (to: string): Promise<ConvertResult> => {
       const rep = conversionReporter(io, 'convert');
       try {
         return await cancellable((signal) => {
-          const o = { ...common, to, progress: rep.listener, signal };
+          const o = { ...local, to, progress: rep.listener, signal };
           if (isAgentSource(source)) {
             if (!token) throw new UsageError('convert: an agent:// source needs --token T (the one the agent was started with)');
-            return hotCloneToVm(source, { ...o, token });
+            return hotCloneToVm(source, { ...o, token, ...(options['kernel-args'] !== undefined ? { kernelArgs: options['kernel-args'] } : {}) });
           }
           return convertToVm(path.resolve(source), o);
         });

@@ -1,12 +1,12 @@
-// Opening any disk a conversion can start from, as a read-only BlockBackend: a VMDK (our own
-// reader), a raw image or block device (DeviceSource), or a foreign format unpacked by qemu-img
-// into scratch space first.
+// Opening any disk a conversion can start from: a VMDK (our own reader) or a raw image or block
+// device (DeviceSource) as a read-only BlockBackend; a foreign format is recognised here and
+// then read by qemu-img (write-disk.ts writeVmdkWithQemu).
 import * as fs from 'node:fs';
 import { type BlockBackend, RawBackend, VmdkDisk, detectFormat } from '../../storage';
 import { ConverterError } from '../errors';
 import { DeviceSource } from './device-source';
 import { openForReading } from './open-readable';
-import { qemuImgInfo, qemuToRaw } from './qemu-img';
+import { type QemuImageInfo, qemuImgInfo } from './qemu-img';
 
 export type SourceDiskFormat = 'vmdk' | 'raw' | 'device' | 'qcow2' | 'vdi' | 'vpc' | 'vhdx' | string;
 
@@ -41,26 +41,27 @@ export interface OpenedSourceDisk {
   readonly sizeBytes: number;
 }
 
-/** How many bytes unpacking needs before the copy (0 unless qemu-img has to run). */
-export function unpackCost(file: string): number {
-  const foreign = fs.statSync(file).isFile() ? sniffForeign(file) : undefined;
-  return foreign ? qemuImgInfo(file).virtualSize : 0;
+// The last answer of foreignImage: a conversion asks for its weight, then converts.
+let lastForeign: { key: string; info: QemuImageInfo | undefined } | undefined;
+
+/** qemu-img's view of `file` when it is a format only qemu-img reads, else undefined. */
+export function foreignImage(file: string): QemuImageInfo | undefined {
+  const st = fs.statSync(file);
+  if (!st.isFile()) return undefined;
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${file}`;
+  if (lastForeign?.key === key) return lastForeign.info;
+  const info = sniffForeign(file) ? qemuImgInfo(file) : undefined;
+  lastForeign = { key, info };
+  return info;
 }
 
-export async function openSourceDisk(file: string, scratch: (name: string) => string, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<OpenedSourceDisk> {
+/** Opens a VMDK, raw image or block device (foreign formats: see foreignImage). */
+export function openSourceDisk(file: string): OpenedSourceDisk {
   if (!fs.existsSync(file)) throw new ConverterError(`${file}: no such disk`, 'converter.io');
   const st = fs.statSync(file);
   if (st.isBlockDevice()) {
     const d = DeviceSource.open(file);
     return { backend: d, format: 'device', sizeBytes: d.sizeBytes };
-  }
-  const foreign = sniffForeign(file);
-  if (foreign) {
-    const info = qemuImgInfo(file);
-    const raw = scratch(`unpacked-${Date.now()}.raw`);
-    await qemuToRaw(file, info.format, raw, progress, signal);
-    const d = RawBackend.open(raw, { readOnly: true });
-    return { backend: d, format: info.format, sizeBytes: info.virtualSize };
   }
   if (detectFormat(file) === 'vmdk') {
     const d = VmdkDisk.open(file, { readOnly: true });

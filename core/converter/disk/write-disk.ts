@@ -1,9 +1,11 @@
 // Writes a source disk as a VMDK of the converted VM: thin = monolithicSparse (only non-zero
 // grains are stored), thick = monolithicFlat with the space reserved. Zero 64 KiB units are
-// never written (storage's copyData), so a sparse source stays sparse.
+// never written (storage's copyData, or the NBD sink for what qemu-img reads), so a sparse
+// source stays sparse.
 import type { Lba } from '../../common';
 import { type BlockBackend, VmdkDisk, copyData, createVmdk } from '../../storage';
 import { ConversionCancelledError } from '../errors';
+import { qemuConvertInto, type QemuImageInfo } from './qemu-img';
 
 export type DiskType = 'thin' | 'thick';
 
@@ -24,14 +26,31 @@ function stopOnAbort(src: BlockBackend, signal: AbortSignal | undefined): BlockB
   });
 }
 
-export async function writeVmdkFrom(src: BlockBackend, dst: string, diskType: DiskType, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  createVmdk(dst, { sizeBytes: src.sizeBytes, subformat: diskType === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: diskType });
+/** How the new disk is written. */
+export interface DiskTarget {
+  readonly type: DiskType;
+  /** fdatasync the disk before the VM appears (default off, as qemu-img convert and cp). */
+  readonly sync?: boolean;
+}
+
+/** Creates the VMDK `dst` and lets `fill` write it (a cancel throws instead). */
+async function intoNewVmdk(dst: string, sizeBytes: number, target: DiskTarget, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  createVmdk(dst, { sizeBytes, subformat: target.type === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: target.type });
   const disk = VmdkDisk.open(dst);
   try {
-    await copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512));
+    await fill(disk);
     if (signal?.aborted) throw new ConversionCancelledError(dst);
-    disk.flush();
+    if (target.sync) disk.flush();
   } finally {
     disk.dispose();
   }
+}
+
+export function writeVmdkFrom(src: BlockBackend, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, src.sizeBytes, target, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
+}
+
+/** A foreign image (qcow2, VDI, VHD…) read by qemu-img and written by our VMDK writer. */
+export function writeVmdkWithQemu(src: string, info: QemuImageInfo, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  return intoNewVmdk(dst, info.virtualSize, target, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
 }

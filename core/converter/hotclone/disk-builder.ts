@@ -67,7 +67,7 @@ export function newRootUuid(): string {
   return randomUUID();
 }
 
-export function buildDisk(tree: string, entries: readonly EntryMeta[], boot: BootFiles, rootUuid: string, scratch: (n: string) => string, notes: string[], minDiskBytes = 0): BuiltDisk {
+export function buildDisk(tree: string, entries: readonly EntryMeta[], boot: BootFiles, rootUuid: string, scratch: (n: string) => string, notes: string[], minDiskBytes = 0, extraArgs = ''): BuiltDisk {
   if (!fs.existsSync(SYSLINUX_MBR)) throw new ConverterError(`converter: ${SYSLINUX_MBR} is missing (Debian package syslinux-common)`, 'converter.dependency');
   const treeBytes = entries.reduce((a, e) => a + e.size + 4096, 0);
   const bootBytes = (boot.kernel ? fs.statSync(boot.kernel).size : 0) + (boot.initrd ? fs.statSync(boot.initrd).size : 0);
@@ -93,7 +93,7 @@ export function buildDisk(tree: string, entries: readonly EntryMeta[], boot: Boo
   runTool('mkfs.vfat', ['-F', '16', '-n', 'BOOT', '-h', String(layout.bootStart), bootImg]);
   runTool('syslinux', ['--install', bootImg]);
   const cfg = scratch('syslinux.cfg');
-  fs.writeFileSync(cfg, bootConfig(rootUuid, Boolean(boot.initrd)));
+  fs.writeFileSync(cfg, bootConfig(rootUuid, Boolean(boot.initrd), extraArgs));
   runTool('mcopy', ['-i', bootImg, cfg, '::/syslinux.cfg']);
   if (boot.kernel) runTool('mcopy', ['-i', bootImg, boot.kernel, '::/vmlinuz']);
   if (boot.initrd) runTool('mcopy', ['-i', bootImg, boot.initrd, '::/initrd.img']);

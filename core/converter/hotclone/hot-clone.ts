@@ -19,6 +19,8 @@ export interface HotCloneOptions extends ConvertOptions {
   /** Disk size at least this (default: what the tree needs plus headroom). */
   readonly minDiskBytes?: number;
   readonly onConnection?: ReceiveOptions['onConnection'];
+  /** Extra kernel parameters for the new boot loader's APPEND line (one line). */
+  readonly kernelArgs?: string;
 }
 
 export function isAgentSource(source: string): boolean {
@@ -35,6 +37,8 @@ export async function hotCloneToVm(source: string, o: HotCloneOptions): Promise<
   const { host, port } = parseAgentSource(source);
   const name = vmNameOf(o.to);
   chooseHardware({}, { memoryMB: o.memoryMB, cpus: o.cpus }, []);
+  const kernelArgs = o.kernelArgs ?? '';
+  if (/[\r\n]/.test(kernelArgs)) throw new ConverterError('convert: --kernel-args must be one line', 'usage');
   const notes: string[] = [];
   return inStaging(o.to, async (staging) => {
     const tree = staging.scratch('tree');
@@ -47,12 +51,12 @@ export async function hotCloneToVm(source: string, o: HotCloneOptions): Promise<
     checkCancelled(o.signal, source);
     const build = tracker.step('build disk (sfdisk, mke2fs, syslinux)', 10);
     const uuid = newRootUuid();
-    const boot = reconfigureTree(tree, uuid, notes);
-    const disk = buildDisk(tree, got.entries, boot, uuid, (n) => staging.scratch(n), notes, o.minDiskBytes);
+    const boot = reconfigureTree(tree, uuid, notes, kernelArgs);
+    const disk = buildDisk(tree, got.entries, boot, uuid, (n) => staging.scratch(n), notes, o.minDiskBytes, kernelArgs);
     build(1, 1);
     const file = diskFileName(name, 0);
     try {
-      await writeVmdkFrom(disk.source, staging.file(file), o.diskType ?? 'thin', tracker.step('write disk', 30), o.signal);
+      await writeVmdkFrom(disk.source, staging.file(file), { type: o.diskType ?? 'thin', sync: o.sync ?? false }, tracker.step('write disk', 30), o.signal);
     } finally {
       disk.source.dispose();
     }

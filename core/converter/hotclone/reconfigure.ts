@@ -27,13 +27,14 @@ export function findBootFiles(tree: string): BootFiles {
   return { kernel: path.join(boot, k), ...(initrd ? { initrd: path.join(boot, initrd) } : {}), version };
 }
 
-export function kernelCommandLine(rootUuid: string): string {
+/** The boot loader's kernel parameters; `extra` (the user's --kernel-args) goes last. */
+export function kernelCommandLine(rootUuid: string, extra = ''): string {
   // console=ttyS0: vmdesk's serial console; tty0 keeps the VGA text console.
-  return `root=UUID=${rootUuid} ro rootwait console=tty0 console=ttyS0,115200n8`;
+  return `root=UUID=${rootUuid} ro rootwait console=tty0 console=ttyS0,115200n8${extra.trim() ? ` ${extra.trim()}` : ''}`;
 }
 
 /** The syslinux/extlinux configuration (same syntax for both; syslinux.cfg on FAT). */
-export function bootConfig(rootUuid: string, hasInitrd: boolean): string {
+export function bootConfig(rootUuid: string, hasInitrd: boolean, extraArgs = ''): string {
   return [
     '# Written by vmdesk convert (hot clone).',
     'DEFAULT linux',
@@ -42,7 +43,7 @@ export function bootConfig(rootUuid: string, hasInitrd: boolean): string {
     'LABEL linux',
     '  KERNEL /vmlinuz',
     ...(hasInitrd ? ['  INITRD /initrd.img'] : []),
-    `  APPEND ${kernelCommandLine(rootUuid)}`,
+    `  APPEND ${kernelCommandLine(rootUuid, extraArgs)}`,
     '',
   ].join('\n');
 }
@@ -77,7 +78,7 @@ export function rewriteFstab(tree: string, rootUuid: string, notes: string[]): v
 }
 
 /** All changes to the tree before it becomes a file system; returns the boot files. */
-export function reconfigureTree(tree: string, rootUuid: string, notes: string[]): BootFiles {
+export function reconfigureTree(tree: string, rootUuid: string, notes: string[], extraArgs = ''): BootFiles {
   rewriteFstab(tree, rootUuid, notes);
   const boot = findBootFiles(tree);
   if (!boot.kernel) notes.push('boot: no /boot/vmlinuz-* in the source; the VM has a boot loader but no kernel to start');
@@ -86,7 +87,7 @@ export function reconfigureTree(tree: string, rootUuid: string, notes: string[])
   // The same configuration inside the guest, for extlinux users and for a person reading it.
   const ext = path.join(tree, 'boot', 'extlinux');
   fs.mkdirSync(ext, { recursive: true });
-  fs.writeFileSync(path.join(ext, 'extlinux.conf'), bootConfig(rootUuid, Boolean(boot.initrd)));
+  fs.writeFileSync(path.join(ext, 'extlinux.conf'), bootConfig(rootUuid, Boolean(boot.initrd), extraArgs));
   notes.push('network: interfaces may get new names (an e1000 is eth0/ens33); check /etc/network/interfaces');
   return boot;
 }

@@ -5,9 +5,14 @@
 //   2. then the grain table entries that point at it (redundant table first, then primary),
 //   3. then, only for a newly allocated grain table, the directory entries that point at it.
 // A crash before step 2 leaks space but every entry always points at data that exists.
+// writeAsync keeps that order with the data on the thread pool: new grains are reserved at
+// once (in `inflight`, so other writes see them allocated) and enter the tables only when
+// their data is in the file; the tables are then written in batches (when no async write is
+// pending, or every TABLE_BATCH_GRAINS grains), so small table writes do not queue behind
+// the data writes in the file's lock one by one.
 import * as zlib from 'node:zlib';
 import { corrupt, StorageError, UnsupportedImageError } from '../errors';
-import type { PositionalFile } from '../file-io';
+import { type PositionalFile, writeAsync } from '../file-io';
 import type { AllocationRun, Extent, HoleReader } from './extent';
 
 export interface GrainExtentLayout {
@@ -36,6 +41,16 @@ export interface GrainExtentLayout {
 }
 
 const GTE_ZERO = 1;
+/** New grains whose table entries writeAsync may hold back before writing the tables. */
+const TABLE_BATCH_GRAINS = 512;
+
+/** Consecutive grains a pending writeAsync reserved at `start`; `entered` settles with its tables. */
+interface ReservedRun {
+  readonly firstGrain: number;
+  readonly grains: number;
+  readonly start: number;
+  readonly entered: Promise<void>;
+}
 
 export class GrainExtent implements Extent {
   readonly sectors: number;
@@ -61,6 +76,13 @@ export class GrainExtent implements Extent {
   private readonly dirtyGts = new Map<number, { lo: number; hi: number }>();
   private readonly newGts = new Set<number>();
   private eofDirty = false;
+  /** Grains reserved by writeAsync whose data is not yet written: grain -> its run. */
+  private readonly inflight = new Map<number, ReservedRun>();
+  /** writeAsync calls whose data is not yet written. */
+  private asyncWrites = 0;
+  /** Grains written by writeAsync whose table entries are still held back, and their waiters. */
+  private heldGrains = 0;
+  private readonly heldWaiters: (() => void)[] = [];
 
   constructor(private readonly layout: GrainExtentLayout) {
     this.file = layout.file;
@@ -127,6 +149,10 @@ export class GrainExtent implements Extent {
 
   /** Grain table entry of grain `g` (0 hole, 1 zeroed when enabled, else a sector). */
   entry(g: number): number {
+    if (this.inflight.size !== 0) {
+      const run = this.inflight.get(g);
+      if (run !== undefined) return run.start + (g - run.firstGrain) * this.grainSize;
+    }
     const gdi = Math.floor(g / this.gtesPerGt);
     const gt = this.gt(gdi);
     return gt === null ? 0 : gt[g - gdi * this.gtesPerGt]!;
@@ -317,6 +343,101 @@ export class GrainExtent implements Extent {
     this.commitTables(endBefore);
   }
 
+  /**
+   * write() with the data on the libuv thread pool, for bulk copies into a disk without a
+   * parent: resolves when the data and then its table entries are in the file. Callers keep
+   * the sectors of a pending write untouched until it settles (as with any async I/O).
+   */
+  writeAsync(sector: number, count: number, buf: Uint8Array, off: number): Promise<void> {
+    this.requireWritable();
+    const gs = this.grainSize;
+    const fd = this.file.fd;
+    // Settles when data reaches the file, then (after `entered`) when the tables point at it.
+    const io: Promise<void>[] = [];
+    /** Table entries of other pending writes this one's data needs (grains they reserved). */
+    let deps: Promise<void>[] | undefined;
+    const mine: ReservedRun[] = [];
+    let enter!: () => void;
+    let fail!: (err: unknown) => void;
+    const entered = new Promise<void>((resolve, reject) => {
+      enter = resolve;
+      fail = reject;
+    });
+    entered.catch(() => {});
+    let grow = false;
+    while (count > 0) {
+      let g = Math.floor(sector / gs);
+      const within = sector - g * gs;
+      let n = Math.min(count, gs - within);
+      const e = this.entry(g);
+      if (this.isData(e)) {
+        const other = this.inflight.size === 0 ? undefined : this.inflight.get(g);
+        // A grain another pending write reserved: done only once its table entry is written.
+        if (other !== undefined) (deps ??= []).push(other.entered);
+        else if (n < count) n = Math.min(count, n + this.runAfter(g, e, Math.ceil((count - n) / gs)) * gs);
+        io.push(writeAsync(fd, buf, off, n * 512, (e + within) * 512));
+      } else {
+        const firstG = g;
+        while (n < count && !this.isData(this.entry(g + 1))) {
+          g++;
+          n = Math.min(count, n + gs);
+        }
+        const run: ReservedRun = { firstGrain: firstG, grains: g - firstG + 1, start: this.eof, entered };
+        this.eof += run.grains * gs;
+        if (run.grains * gs - within - n > 0) grow = true;
+        io.push(writeAsync(fd, buf, off, n * 512, (run.start + within) * 512));
+        for (let i = 0; i < run.grains; i++) this.inflight.set(firstG + i, run);
+        mine.push(run);
+      }
+      sector += n;
+      count -= n;
+      off += n * 512;
+    }
+    // The file ends after the last reserved grain even where its tail is never written.
+    if (grow) this.file.truncate(this.eof * 512);
+    this.asyncWrites++;
+    return Promise.all(io).then(
+      () => {
+        this.asyncWrites--;
+        if (mine.length === 0) enter();
+        else {
+          this.enterTables(mine);
+          this.heldWaiters.push(enter);
+        }
+        this.commitHeld(false);
+        return deps ? Promise.all([entered, ...deps]).then(() => undefined) : entered;
+      },
+      (err: unknown) => {
+        this.asyncWrites--;
+        // The reserved grains stay holes (their space is leaked, as after a crash).
+        for (const run of mine) for (let i = 0; i < run.grains; i++) this.inflight.delete(run.firstGrain + i);
+        fail(err);
+        this.commitHeld(false);
+        throw err;
+      },
+    );
+  }
+
+  /** Moves reserved runs into the in-memory tables, now that their data is written. */
+  private enterTables(runs: readonly ReservedRun[]): void {
+    for (const run of runs) {
+      for (let i = 0; i < run.grains; i++) {
+        this.inflight.delete(run.firstGrain + i);
+        this.markDirty(run.firstGrain + i, run.start + i * this.grainSize);
+      }
+      this.heldGrains += run.grains;
+    }
+  }
+
+  /** Writes the held-back table entries when no async write is pending, a batch is full, or `now`. */
+  private commitHeld(now: boolean): void {
+    if (this.heldGrains === 0 && this.heldWaiters.length === 0) return;
+    if (!now && this.asyncWrites !== 0 && this.heldGrains < TABLE_BATCH_GRAINS) return;
+    this.heldGrains = 0;
+    this.commitTables(-1);
+    for (const wake of this.heldWaiters.splice(0)) wake();
+  }
+
   /** Persists table entries changed by this call: tables before the directory. */
   private commitTables(endBefore: number): void {
     if (this.dirtyGts.size === 0) return;
@@ -369,6 +490,7 @@ export class GrainExtent implements Extent {
 
   /** Writes advisory metadata deferred from the write path (COWD freeSector). */
   syncMetadata(): void {
+    this.commitHeld(false);
     if (!this.eofDirty) return;
     this.eofDirty = false;
     this.layout.onEndOfFile?.(this.eof);

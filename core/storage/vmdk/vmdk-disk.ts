@@ -19,6 +19,7 @@ import {
   parseDescriptor,
 } from './descriptor';
 import { type AllocationRun, type Extent, FlatExtent, type HoleReader, ZeroExtent } from './extent';
+import { GrainExtent } from './grain-extent';
 import { KDMV_MAGIC, type SparseHeader } from './sparse-header';
 import { openSparseExtent } from './sparse-extent';
 
@@ -246,9 +247,10 @@ export class VmdkDisk implements BlockBackend {
   }
 
   /**
-   * writeSectors for bulk copies: flat extents are written on the thread pool (the promise
-   * resolves when the data is in the file); sparse extents are written synchronously, since
-   * their tables must follow their data in order.
+   * writeSectors for bulk copies: flat extents, and sparse extents of a disk without a parent,
+   * are written on the thread pool (the promise resolves when the data, and for new grains
+   * then their table entries, are in the file); delta disks are written synchronously.
+   * Sectors of a pending write must not be read or written until it settles.
    */
   writeSectorsAsync(lba: Lba, count: number, buf: Uint8Array, offset = 0): Promise<void> | undefined {
     if (this.readOnly) throw new StorageError(`${this.path}: opened read-only`, 'storage.readonly');
@@ -262,6 +264,7 @@ export class VmdkDisk implements BlockBackend {
       const n = Math.min(count, p.start + p.extent.sectors - at);
       if (!p.extent.writable) this.checkWritable(at, n);
       if (p.extent instanceof FlatExtent) pending.push(p.extent.writeAsync(at - p.start, n, buf, offset));
+      else if (p.extent instanceof GrainExtent && this.parent === undefined && p.extent.writable) pending.push(p.extent.writeAsync(at - p.start, n, buf, offset));
       else p.extent.write(at - p.start, n, buf, offset, p.hole, this.parent !== undefined);
       at += n;
       count -= n;
