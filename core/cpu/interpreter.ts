@@ -9,6 +9,10 @@ import {
 } from './constants';
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
+import {
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, DI_A32, DI_HANDLER, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_REP_SHIFT,
+  DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
+} from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
 import { ATTR_P, ATTR_S } from './registers';
@@ -24,6 +28,9 @@ export interface CpuOptions {
 const IS_PREFIX = new Uint8Array(256);
 for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
 
+/** REP prefix byte by its dcInfo code. */
+const REP_BYTE = [0, 0xf2, 0xf3, 0];
+
 /** Instructions executed between checks for interrupts when nothing asks for attention. */
 const CHUNK = 2048;
 
@@ -36,6 +43,8 @@ export class CpuInterpreter extends CpuCore {
   lastException = -1;
   /** Count of exceptions raised (tests and diagnostics). */
   exceptionCount = 0;
+  /** Decoded instructions by physical address (decoded-cache.ts). */
+  readonly decoded = new DecodedCache();
 
   constructor(opts: CpuOptions) {
     super(opts.memory, opts.ports, opts.mmio);
@@ -161,11 +170,27 @@ export class CpuInterpreter extends CpuCore {
   private runChunk(n: number): number {
     let i = 0;
     const counters = this.counters;
+    const dc = this.decoded;
+    const tags = dc.tag;
+    const infos = dc.info;
+    const w0 = dc.w0;
+    const view = this.view;
     try {
       while (i < n) {
         i++;
         counters[0]++;
-        this.step();
+        // One instruction: found in the decoded cache (the bytes still match), else decoded.
+        const start = this.eip;
+        this.startEip = start;
+        this.startEsp = this.regs[ESP]!;
+        this.beginFetch();
+        const fp = this.fp;
+        const slot = fp & DC_MASK;
+        const info = infos[slot]!;
+        if (fp >= 0 && tags[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === w0[slot]
+          && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
+          this.runDecoded(start, fp, slot, info);
+        } else this.decodeAndRun(start, fp);
         if (this.attention) break;
       }
     } catch (e) {
@@ -175,11 +200,65 @@ export class CpuInterpreter extends CpuCore {
     return i;
   }
 
-  /** Decode and execute one instruction. */
+  /** Decode (or find decoded) and execute one instruction. */
   step(): void {
     const start = this.eip;
     this.startEip = start;
     this.startEsp = this.regs[ESP]!;
+    this.beginFetch();
+    const fp = this.fp;
+    const slot = fp & DC_MASK;
+    const dc = this.decoded;
+    const info = dc.info[slot]!;
+    if (fp >= 0 && dc.tag[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && this.view.getInt32(fp, true) === dc.w0[slot]
+      && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
+      this.runDecoded(start, fp, slot, info);
+    } else this.decodeAndRun(start, fp);
+  }
+
+  /** Words 2 and 3 of a cached instruction's code bytes are unchanged. */
+  private moreWordsMatch(fp: number, slot: number, info: number): boolean {
+    const dc = this.decoded;
+    const view = this.view;
+    return view.getInt32(fp + 4, true) === dc.w1[slot] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === dc.w2[slot]);
+  }
+
+  /** Execute the instruction whose decoding the cache holds in `slot`. */
+  private runDecoded(start: number, fp: number, slot: number, info: number): void {
+    const len = (info >>> DI_LEN_SHIFT) & 15;
+    this.fp = fp + len;
+    this.eip = (start + len) | 0;
+    const code = info & DI_HANDLER;
+    this.o32 = code >= 512;
+    this.a32 = (info & DI_A32) !== 0;
+    this.segOvr = ((info >>> DI_SEG_SHIFT) & 7) - 1;
+    this.rep = REP_BYTE[(info >>> DI_REP_SHIFT) & 3]!;
+    this.lockPfx = (info & DI_LOCK) !== 0;
+    if (info & DI_MODRM) {
+      const ea = this.decoded.ea[slot]!;
+      const m = ea & 0xff;
+      this.modrm = m;
+      if (m < 0xc0) {
+        const r = this.regs;
+        const base = (ea >>> 8) & 15;
+        const idx = (ea >>> 12) & 15;
+        let off = this.decoded.disp[slot]!;
+        if (base !== 8) off = (off + r[base]!) | 0;
+        if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
+        this.eaOff = info & DI_A32 ? off : off & 0xffff;
+        this.eaSeg = ea >>> DE_SEG_SHIFT;
+      }
+    }
+    const tf = this.flagsReg & TF;
+    HANDLERS[code]!(this);
+    if (tf) {
+      this.dr[6] |= 0x4000;
+      this.deliverEvent(EXC_DB, false, 0);
+    }
+  }
+
+  /** Decode the instruction at EIP (fast fetch pointer `fp`, or -1), enter it in the cache when it can be, run it. */
+  private decodeAndRun(start: number, fp: number): void {
     const cs32 = this.cs32;
     let o32 = cs32;
     let a32 = cs32;
@@ -187,7 +266,6 @@ export class CpuInterpreter extends CpuCore {
     let rep = 0;
     let lock = false;
     let prefixes = 0;
-    this.beginFetch();
     let b = this.fetch8();
     if (IS_PREFIX[b] === 1) for (;;) {
       switch (b) {
@@ -220,15 +298,38 @@ export class CpuInterpreter extends CpuCore {
     this.segOvr = segOvr;
     this.rep = rep;
     this.lockPfx = lock;
-    if (HAS_MODRM[b] === 1) this.decodeModrm();
+    const hasModrm = HAS_MODRM[b] === 1;
+    if (hasModrm) this.decodeModrm();
     if (lock && !this.lockAllowed(b)) this.ud();
+    const code = (o32 ? 512 : 0) | b;
+    if (fp >= 0 && prefixes > -5) this.enterDecoded(fp, code, hasModrm);
     const tf = this.flagsReg & TF;
-    HANDLERS[(o32 ? 512 : 0) | b]!(this);
+    HANDLERS[code]!(this);
     if (prefixes <= -5) this.restoreFetchLimit();
     if (tf) {
       this.dr[6] |= 0x4000;
       this.deliverEvent(EXC_DB, false, 0);
     }
+  }
+
+  /** Remember how the instruction at physical `fp` decoded (all of it came through the fast fetch pointer). */
+  private enterDecoded(fp: number, code: number, hasModrm: boolean): void {
+    const len = this.fp - fp;
+    if (len > DC_MAX_LEN || len <= 0) return;
+    const dc = this.decoded;
+    const slot = fp & DC_MASK;
+    const words = (len + 3) >> 2;
+    const rep = this.rep === 0 ? 0 : this.rep === 0xf2 ? 1 : 2;
+    dc.info[slot] = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
+      | (this.lockPfx ? DI_LOCK : 0) | (hasModrm ? DI_MODRM : 0) | (len << DI_LEN_SHIFT) | (words << DI_WORDS_SHIFT);
+    const m = this.modrm;
+    dc.ea[slot] = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
+    dc.disp[slot] = this.eaDisp;
+    const view = this.view;
+    dc.w0[slot] = view.getInt32(fp, true);
+    dc.w1[slot] = words > 1 ? view.getInt32(fp + 4, true) : 0;
+    dc.w2[slot] = words > 2 ? view.getInt32(fp + 8, true) : 0;
+    dc.tag[slot] = this.cs32 ? fp : fp | DC_TAG_CS16;
   }
 
   private lockAllowed(code: number): boolean {
