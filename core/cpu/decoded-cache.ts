@@ -6,6 +6,7 @@
 // loaders writing memory need no invalidation hook. Immediates are never cached: handlers
 // fetch them from memory as before. Only instructions decoded entirely from one RAM page
 // through the fast fetch pointer, with at most three prefixes, are entered.
+import type { Handler } from './opcode-table';
 
 /** Entries (a power of two; 7 × 4 bytes each). 64 KiB of code bytes map without aliasing. */
 export const DC_SIZE = 1 << 16;
@@ -17,6 +18,7 @@ export const DC_MAX_LEN = 12;
 
 // dcInfo packing.
 export const DI_HANDLER = 0x3ff; // (o32 << 9) | opcode (0x000-0x1ff): the HANDLERS index
+export const DI_O32 = 1 << 9;
 export const DI_A32 = 1 << 10;
 export const DI_SEG_SHIFT = 11; // segment override + 1 (0 = none), 3 bits
 export const DI_REP_SHIFT = 14; // 0 none, 1 REPNE (F2), 2 REP (F3)
@@ -24,6 +26,8 @@ export const DI_LOCK = 1 << 16;
 export const DI_MODRM = 1 << 17;
 export const DI_LEN_SHIFT = 18; // 4 bits
 export const DI_WORDS_SHIFT = 22; // code words compared on a hit (1..3)
+/** The prefix-derived state: o32, a32, segment override, REP, LOCK. */
+export const DI_PREFIXES = DI_O32 | DI_A32 | (7 << DI_SEG_SHIFT) | (3 << DI_REP_SHIFT) | DI_LOCK;
 
 // dcEa packing: ModR/M | form << 8 (base | index << 4 | scale << 8) | effective segment << 20.
 export const DE_SEG_SHIFT = 20;
@@ -38,6 +42,8 @@ export class DecodedCache {
   readonly w0 = new Int32Array(DC_SIZE);
   readonly w1 = new Int32Array(DC_SIZE);
   readonly w2 = new Int32Array(DC_SIZE);
+  /** The opcode's handler for the operand size (HANDLERS[info & DI_HANDLER]). */
+  readonly handler: Handler[] = new Array<Handler>(DC_SIZE).fill(() => {});
 
   clear(): void {
     this.tag.fill(-1);

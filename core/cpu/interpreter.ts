@@ -10,8 +10,8 @@ import {
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
 import {
-  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, DI_A32, DI_HANDLER, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_REP_SHIFT,
-  DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
+  DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
 } from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
@@ -45,6 +45,8 @@ export class CpuInterpreter extends CpuCore {
   exceptionCount = 0;
   /** Decoded instructions by physical address (decoded-cache.ts). */
   readonly decoded = new DecodedCache();
+  /** The prefix bits (decoded-cache.ts DI_PREFIXES) o32…lockPfx now hold, or -1 after a full decode. */
+  private prefixState = -1;
 
   constructor(opts: CpuOptions) {
     super(opts.memory, opts.ports, opts.mmio);
@@ -174,23 +176,47 @@ export class CpuInterpreter extends CpuCore {
     const tags = dc.tag;
     const infos = dc.info;
     const w0 = dc.w0;
+    const handlers = dc.handler;
     const view = this.view;
+    const regs = this.regs;
+    const segBase = this.segBase;
+    const tlb = this.tlb;
+    const fetchLim = this.fetchLim;
     try {
       while (i < n) {
         i++;
         counters[0]++;
-        // One instruction: found in the decoded cache (the bytes still match), else decoded.
+        // One instruction: found in the decoded cache (its bytes still match), else decoded.
         const start = this.eip;
         this.startEip = start;
-        this.startEsp = this.regs[ESP]!;
-        this.beginFetch();
-        const fp = this.fp;
-        const slot = fp & DC_MASK;
-        const info = infos[slot]!;
-        if (fp >= 0 && tags[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === w0[slot]
-          && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
-          this.runDecoded(start, fp, slot, info);
-        } else this.decodeAndRun(start, fp);
+        this.startEsp = regs[ESP]!;
+        // The fast fetch pointer (mmu.ts beginFetch, inlined): the instruction's page is RAM in
+        // the TLB and all 15 bytes it may span lie in this page and within the CS limit.
+        const lin = (segBase[CS]! + start) | 0;
+        const e = tlb[lin >>> 12]!;
+        const need = this.readNeed;
+        let fp = -1;
+        if ((e & need) === need && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (start >>> 0) + 15 <= fetchLim[0]!)) {
+          fp = (e & ~0xfff) | (lin & 0xfff);
+          const slot = fp & DC_MASK;
+          const info = infos[slot]!;
+          if (tags[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === w0[slot]
+            && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
+            const len = (info >>> DI_LEN_SHIFT) & 15;
+            this.fp = fp + len;
+            this.eip = (start + len) | 0;
+            const pfx = info & DI_PREFIXES;
+            if (pfx !== this.prefixState) this.setPrefixState(pfx);
+            if (info & DI_MODRM) this.setOperand(slot);
+            const tf = this.flagsReg & TF;
+            handlers[slot]!(this);
+            if (tf) this.singleStepTrap();
+            if (this.attention) break;
+            continue;
+          }
+        }
+        this.fp = fp;
+        this.decodeAndRun(start, fp);
         if (this.attention) break;
       }
     } catch (e) {
@@ -200,20 +226,13 @@ export class CpuInterpreter extends CpuCore {
     return i;
   }
 
-  /** Decode (or find decoded) and execute one instruction. */
+  /** Decode and execute one instruction (tests and debuggers; the run loop has its own copy). */
   step(): void {
     const start = this.eip;
     this.startEip = start;
     this.startEsp = this.regs[ESP]!;
     this.beginFetch();
-    const fp = this.fp;
-    const slot = fp & DC_MASK;
-    const dc = this.decoded;
-    const info = dc.info[slot]!;
-    if (fp >= 0 && dc.tag[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && this.view.getInt32(fp, true) === dc.w0[slot]
-      && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
-      this.runDecoded(start, fp, slot, info);
-    } else this.decodeAndRun(start, fp);
+    this.decodeAndRun(start, this.fp);
   }
 
   /** Words 2 and 3 of a cached instruction's code bytes are unchanged. */
@@ -223,38 +242,38 @@ export class CpuInterpreter extends CpuCore {
     return view.getInt32(fp + 4, true) === dc.w1[slot] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === dc.w2[slot]);
   }
 
-  /** Execute the instruction whose decoding the cache holds in `slot`. */
-  private runDecoded(start: number, fp: number, slot: number, info: number): void {
-    const len = (info >>> DI_LEN_SHIFT) & 15;
-    this.fp = fp + len;
-    this.eip = (start + len) | 0;
-    const code = info & DI_HANDLER;
-    this.o32 = code >= 512;
-    this.a32 = (info & DI_A32) !== 0;
-    this.segOvr = ((info >>> DI_SEG_SHIFT) & 7) - 1;
-    this.rep = REP_BYTE[(info >>> DI_REP_SHIFT) & 3]!;
-    this.lockPfx = (info & DI_LOCK) !== 0;
-    if (info & DI_MODRM) {
-      const ea = this.decoded.ea[slot]!;
-      const m = ea & 0xff;
-      this.modrm = m;
-      if (m < 0xc0) {
-        const r = this.regs;
-        const base = (ea >>> 8) & 15;
-        const idx = (ea >>> 12) & 15;
-        let off = this.decoded.disp[slot]!;
-        if (base !== 8) off = (off + r[base]!) | 0;
-        if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
-        this.eaOff = info & DI_A32 ? off : off & 0xffff;
-        this.eaSeg = ea >>> DE_SEG_SHIFT;
-      }
+  /** Operand size, address size, segment override, REP and LOCK of a cached instruction. */
+  private setPrefixState(pfx: number): void {
+    this.prefixState = pfx;
+    this.o32 = (pfx & DI_O32) !== 0;
+    this.a32 = (pfx & DI_A32) !== 0;
+    this.segOvr = ((pfx >>> DI_SEG_SHIFT) & 7) - 1;
+    this.rep = REP_BYTE[(pfx >>> DI_REP_SHIFT) & 3]!;
+    this.lockPfx = (pfx & DI_LOCK) !== 0;
+  }
+
+  /** ModR/M and effective address of a cached instruction, from its recorded address form. */
+  private setOperand(slot: number): void {
+    const dc = this.decoded;
+    const ea = dc.ea[slot]!;
+    const m = ea & 0xff;
+    this.modrm = m;
+    if (m < 0xc0) {
+      const r = this.regs;
+      const base = (ea >>> 8) & 15;
+      const idx = (ea >>> 12) & 15;
+      let off = dc.disp[slot]!;
+      if (base !== 8) off = (off + r[base]!) | 0;
+      if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
+      this.eaOff = this.a32 ? off : off & 0xffff;
+      this.eaSeg = ea >>> DE_SEG_SHIFT;
     }
-    const tf = this.flagsReg & TF;
-    HANDLERS[code]!(this);
-    if (tf) {
-      this.dr[6] |= 0x4000;
-      this.deliverEvent(EXC_DB, false, 0);
-    }
+  }
+
+  /** The single-step trap after an instruction that began with TF set (SDM vol. 3 §17.3.1.4). */
+  private singleStepTrap(): void {
+    this.dr[6] |= 0x4000;
+    this.deliverEvent(EXC_DB, false, 0);
   }
 
   /** Decode the instruction at EIP (fast fetch pointer `fp`, or -1), enter it in the cache when it can be, run it. */
@@ -298,6 +317,7 @@ export class CpuInterpreter extends CpuCore {
     this.segOvr = segOvr;
     this.rep = rep;
     this.lockPfx = lock;
+    this.prefixState = -1;
     const hasModrm = HAS_MODRM[b] === 1;
     if (hasModrm) this.decodeModrm();
     if (lock && !this.lockAllowed(b)) this.ud();
@@ -306,10 +326,7 @@ export class CpuInterpreter extends CpuCore {
     const tf = this.flagsReg & TF;
     HANDLERS[code]!(this);
     if (prefixes <= -5) this.restoreFetchLimit();
-    if (tf) {
-      this.dr[6] |= 0x4000;
-      this.deliverEvent(EXC_DB, false, 0);
-    }
+    if (tf) this.singleStepTrap();
   }
 
   /** Remember how the instruction at physical `fp` decoded (all of it came through the fast fetch pointer). */
@@ -329,6 +346,7 @@ export class CpuInterpreter extends CpuCore {
     dc.w0[slot] = view.getInt32(fp, true);
     dc.w1[slot] = words > 1 ? view.getInt32(fp + 4, true) : 0;
     dc.w2[slot] = words > 2 ? view.getInt32(fp + 8, true) : 0;
+    dc.handler[slot] = HANDLERS[code]!;
     dc.tag[slot] = this.cs32 ? fp : fp | DC_TAG_CS16;
   }
 
