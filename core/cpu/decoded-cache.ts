@@ -42,7 +42,7 @@ export class DecodedCache {
   readonly w0 = new Int32Array(DC_SIZE);
   readonly w1 = new Int32Array(DC_SIZE);
   readonly w2 = new Int32Array(DC_SIZE);
-  /** The opcode's handler for the operand size (HANDLERS[info & DI_HANDLER]). */
+  /** The opcode's handler for the operand size (HANDLERS[info & DI_HANDLER]), or one specialised for its ModR/M shape (ops/specialized.ts). */
   readonly handler: Handler[] = new Array<Handler>(DC_SIZE).fill(() => {});
 
   clear(): void {

@@ -15,6 +15,7 @@ import {
 } from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
+import { specializedHandler } from './ops/specialized';
 import { ATTR_P, ATTR_S } from './registers';
 
 export interface CpuOptions {
@@ -346,7 +347,7 @@ export class CpuInterpreter extends CpuCore {
     dc.w0[slot] = view.getInt32(fp, true);
     dc.w1[slot] = words > 1 ? view.getInt32(fp + 4, true) : 0;
     dc.w2[slot] = words > 2 ? view.getInt32(fp + 8, true) : 0;
-    dc.handler[slot] = HANDLERS[code]!;
+    dc.handler[slot] = (hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!;
     dc.tag[slot] = this.cs32 ? fp : fp | DC_TAG_CS16;
   }
 
