@@ -32,20 +32,40 @@ export const DI_PREFIXES = DI_O32 | DI_A32 | (7 << DI_SEG_SHIFT) | (3 << DI_REP_
 // dcEa packing: ModR/M | form << 8 (base | index << 4 | scale << 8) | effective segment << 20.
 export const DE_SEG_SHIFT = 20;
 
+// Entry layout: eight int32 per entry in one array, so an instruction's lookup touches one
+// cache line (SDM-independent; a host-cache choice).
+export const E_TAG = 0; // physical address of the instruction (| DC_TAG_CS16), or -1 (offset 0xfff: never valid)
+export const E_INFO = 1; // DI_* packing
+export const E_EA = 2; // DE packing
+export const E_DISP = 3; // displacement of the memory operand
+export const E_W0 = 4; // the code bytes the entry was decoded from, as three little-endian words
+export const E_W1 = 5;
+export const E_W2 = 6;
+export const E_HANDLER = 7; // index into `handlers`
+export const E_SHIFT = 3;
+
 export class DecodedCache {
-  /** Physical address of the instruction (| DC_TAG_CS16), or -1: never a valid address (offset 0xfff). */
-  readonly tag = new Int32Array(DC_SIZE).fill(-1);
-  readonly info = new Int32Array(DC_SIZE);
-  readonly ea = new Int32Array(DC_SIZE);
-  readonly disp = new Int32Array(DC_SIZE);
-  /** The code bytes the entry was decoded from, as three little-endian words. */
-  readonly w0 = new Int32Array(DC_SIZE);
-  readonly w1 = new Int32Array(DC_SIZE);
-  readonly w2 = new Int32Array(DC_SIZE);
-  /** The opcode's handler for the operand size (HANDLERS[info & DI_HANDLER]), or one specialised for its ModR/M shape (ops/specialized.ts). */
-  readonly handler: Handler[] = new Array<Handler>(DC_SIZE).fill(() => {});
+  readonly entries = new Int32Array(DC_SIZE << E_SHIFT);
+  /** Every handler an entry names: the opcode's (HANDLERS) or one specialised for its ModR/M shape (ops/specialized.ts). */
+  readonly handlers: Handler[] = [];
+  private readonly handlerIds = new Map<Handler, number>();
+
+  constructor() {
+    this.clear();
+  }
+
+  /** The index of `h` in `handlers` (added on first use). */
+  handlerId(h: Handler): number {
+    let id = this.handlerIds.get(h);
+    if (id === undefined) {
+      id = this.handlers.length;
+      this.handlers.push(h);
+      this.handlerIds.set(h, id);
+    }
+    return id;
+  }
 
   clear(): void {
-    this.tag.fill(-1);
+    for (let i = 0; i < this.entries.length; i += 1 << E_SHIFT) this.entries[i + E_TAG] = -1;
   }
 }

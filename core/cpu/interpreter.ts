@@ -10,7 +10,7 @@ import {
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
 import {
-  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, E_DISP, E_EA, E_HANDLER, E_INFO, E_SHIFT, E_TAG, E_W0, E_W1, E_W2, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
   DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
 } from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
@@ -174,10 +174,8 @@ export class CpuInterpreter extends CpuCore {
     let i = 0;
     const counters = this.counters;
     const dc = this.decoded;
-    const tags = dc.tag;
-    const infos = dc.info;
-    const w0 = dc.w0;
-    const handlers = dc.handler;
+    const ent = dc.entries;
+    const handlers = dc.handlers;
     const view = this.view;
     const regs = this.regs;
     const segBase = this.segBase;
@@ -199,9 +197,9 @@ export class CpuInterpreter extends CpuCore {
         let fp = -1;
         if ((e & need) === need && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (start >>> 0) + 15 <= fetchLim[0]!)) {
           fp = (e & ~0xfff) | (lin & 0xfff);
-          const slot = fp & DC_MASK;
-          const info = infos[slot]!;
-          if (tags[slot] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === w0[slot]
+          const slot = (fp & DC_MASK) << E_SHIFT;
+          const info = ent[slot + E_INFO]!;
+          if (ent[slot + E_TAG] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === ent[slot + E_W0]
             && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
             const len = (info >>> DI_LEN_SHIFT) & 15;
             this.fp = fp + len;
@@ -210,7 +208,7 @@ export class CpuInterpreter extends CpuCore {
             if (pfx !== this.prefixState) this.setPrefixState(pfx);
             if (info & DI_MODRM) this.setOperand(slot);
             const tf = this.flagsReg & TF;
-            handlers[slot]!(this);
+            handlers[ent[slot + E_HANDLER]!]!(this);
             if (tf) this.singleStepTrap();
             if (this.attention) break;
             continue;
@@ -236,11 +234,11 @@ export class CpuInterpreter extends CpuCore {
     this.decodeAndRun(start, this.fp);
   }
 
-  /** Words 2 and 3 of a cached instruction's code bytes are unchanged. */
+  /** Words 2 and 3 of a cached instruction's code bytes are unchanged (`slot`: the entry's first int). */
   private moreWordsMatch(fp: number, slot: number, info: number): boolean {
-    const dc = this.decoded;
+    const ent = this.decoded.entries;
     const view = this.view;
-    return view.getInt32(fp + 4, true) === dc.w1[slot] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === dc.w2[slot]);
+    return view.getInt32(fp + 4, true) === ent[slot + E_W1] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === ent[slot + E_W2]);
   }
 
   /** Operand size, address size, segment override, REP and LOCK of a cached instruction. */
@@ -255,15 +253,15 @@ export class CpuInterpreter extends CpuCore {
 
   /** ModR/M and effective address of a cached instruction, from its recorded address form. */
   private setOperand(slot: number): void {
-    const dc = this.decoded;
-    const ea = dc.ea[slot]!;
+    const ent = this.decoded.entries;
+    const ea = ent[slot + E_EA]!;
     const m = ea & 0xff;
     this.modrm = m;
     if (m < 0xc0) {
       const r = this.regs;
       const base = (ea >>> 8) & 15;
       const idx = (ea >>> 12) & 15;
-      let off = dc.disp[slot]!;
+      let off = ent[slot + E_DISP]!;
       if (base !== 8) off = (off + r[base]!) | 0;
       if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
       this.eaOff = this.a32 ? off : off & 0xffff;
@@ -335,20 +333,21 @@ export class CpuInterpreter extends CpuCore {
     const len = this.fp - fp;
     if (len > DC_MAX_LEN || len <= 0) return;
     const dc = this.decoded;
-    const slot = fp & DC_MASK;
+    const ent = dc.entries;
+    const slot = (fp & DC_MASK) << E_SHIFT;
     const words = (len + 3) >> 2;
     const rep = this.rep === 0 ? 0 : this.rep === 0xf2 ? 1 : 2;
-    dc.info[slot] = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
+    ent[slot + E_INFO] = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
       | (this.lockPfx ? DI_LOCK : 0) | (hasModrm ? DI_MODRM : 0) | (len << DI_LEN_SHIFT) | (words << DI_WORDS_SHIFT);
     const m = this.modrm;
-    dc.ea[slot] = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
-    dc.disp[slot] = this.eaDisp;
+    ent[slot + E_EA] = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
+    ent[slot + E_DISP] = this.eaDisp;
     const view = this.view;
-    dc.w0[slot] = view.getInt32(fp, true);
-    dc.w1[slot] = words > 1 ? view.getInt32(fp + 4, true) : 0;
-    dc.w2[slot] = words > 2 ? view.getInt32(fp + 8, true) : 0;
-    dc.handler[slot] = (hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!;
-    dc.tag[slot] = this.cs32 ? fp : fp | DC_TAG_CS16;
+    ent[slot + E_W0] = view.getInt32(fp, true);
+    ent[slot + E_W1] = words > 1 ? view.getInt32(fp + 4, true) : 0;
+    ent[slot + E_W2] = words > 2 ? view.getInt32(fp + 8, true) : 0;
+    ent[slot + E_HANDLER] = dc.handlerId((hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!);
+    ent[slot + E_TAG] = this.cs32 ? fp : fp | DC_TAG_CS16;
   }
 
   private lockAllowed(code: number): boolean {

@@ -7,8 +7,8 @@
 //   npx tsx test/bench/cpu-vs-previous.ts [--ref REV] [--rounds N] [--boot]
 //
 // --boot also bundles both checkouts (build/bundle.mjs) and boots the kernel to the shell
-// prompt with each `vmdesk run` (one after the other), printing the CPU seconds the whole
-// process used up to the prompt.
+// prompt with each `vmdesk run` (both at once, so a shared machine's load falls on both
+// alike), printing the CPU seconds the whole process used up to the prompt.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,8 +94,7 @@ try {
       if (r.status !== 0) throw new Error(`bench: bundling ${root} failed: ${r.stderr.trim()}`);
     }
     const prompt = (JSON.parse(readFileSync(path.join(here, '.cache', 'guest', 'manifest.json'), 'utf8')) as { prompt: string }).prompt;
-    const p = await bootCpuSeconds(prevDir, prompt);
-    const m = await bootCpuSeconds(here, prompt);
+    const [p, m] = await Promise.all([bootCpuSeconds(prevDir, prompt), bootCpuSeconds(here, prompt)]);
     console.log(`${'Linux boot to the prompt, CPU seconds of vmdesk run (bundle)'.padEnd(64)} ${p.toFixed(1).padStart(9)} ${m.toFixed(1).padStart(9)} ${((p / m).toFixed(2) + '×').padStart(7)}`);
   }
 } finally {
