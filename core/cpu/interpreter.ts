@@ -9,8 +9,13 @@ import {
 } from './constants';
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
+import {
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, E_DISP, E_EA, E_HANDLER, E_INFO, E_SHIFT, E_TAG, E_W0, E_W1, E_W2, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
+  DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
+} from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
+import { specializedHandler } from './ops/specialized';
 import { ATTR_P, ATTR_S } from './registers';
 
 export interface CpuOptions {
@@ -24,6 +29,9 @@ export interface CpuOptions {
 const IS_PREFIX = new Uint8Array(256);
 for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
 
+/** REP prefix byte by its dcInfo code. */
+const REP_BYTE = [0, 0xf2, 0xf3, 0];
+
 /** Instructions executed between checks for interrupts when nothing asks for attention. */
 const CHUNK = 2048;
 
@@ -36,6 +44,10 @@ export class CpuInterpreter extends CpuCore {
   lastException = -1;
   /** Count of exceptions raised (tests and diagnostics). */
   exceptionCount = 0;
+  /** Decoded instructions by physical address (decoded-cache.ts). */
+  readonly decoded = new DecodedCache();
+  /** The prefix bits (decoded-cache.ts DI_PREFIXES) o32…lockPfx now hold, or -1 after a full decode. */
+  private prefixState = -1;
 
   constructor(opts: CpuOptions) {
     super(opts.memory, opts.ports, opts.mmio);
@@ -161,11 +173,49 @@ export class CpuInterpreter extends CpuCore {
   private runChunk(n: number): number {
     let i = 0;
     const counters = this.counters;
+    const dc = this.decoded;
+    const ent = dc.entries;
+    const handlers = dc.handlers;
+    const view = this.view;
+    const regs = this.regs;
+    const segBase = this.segBase;
+    const tlb = this.tlb;
+    const fetchLim = this.fetchLim;
     try {
       while (i < n) {
         i++;
         counters[0]++;
-        this.step();
+        // One instruction: found in the decoded cache (its bytes still match), else decoded.
+        const start = this.eip;
+        this.startEip = start;
+        this.startEsp = regs[ESP]!;
+        // The fast fetch pointer (mmu.ts beginFetch, inlined): the instruction's page is RAM in
+        // the TLB and all 15 bytes it may span lie in this page and within the CS limit.
+        const lin = (segBase[CS]! + start) | 0;
+        const e = tlb[lin >>> 12]!;
+        const need = this.readNeed;
+        let fp = -1;
+        if ((e & need) === need && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (start >>> 0) + 15 <= fetchLim[0]!)) {
+          fp = (e & ~0xfff) | (lin & 0xfff);
+          const slot = (fp & DC_MASK) << E_SHIFT;
+          const info = ent[slot + E_INFO]!;
+          if (ent[slot + E_TAG] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === ent[slot + E_W0]
+            && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
+            const len = (info >>> DI_LEN_SHIFT) & 15;
+            this.fp = fp + len;
+            this.eip = (start + len) | 0;
+            const pfx = info & DI_PREFIXES;
+            if (pfx !== this.prefixState) this.setPrefixState(pfx);
+            if (info & DI_MODRM) this.setOperand(slot);
+            const tf = this.flagsReg & TF;
+            handlers[ent[slot + E_HANDLER]!]!(this);
+            if (tf) this.singleStepTrap();
+            if (this.attention) break;
+            continue;
+          }
+        }
+        this.fp = fp;
+        this.decodeAndRun(start, fp);
         if (this.attention) break;
       }
     } catch (e) {
@@ -175,11 +225,58 @@ export class CpuInterpreter extends CpuCore {
     return i;
   }
 
-  /** Decode and execute one instruction. */
+  /** Decode and execute one instruction (tests and debuggers; the run loop has its own copy). */
   step(): void {
     const start = this.eip;
     this.startEip = start;
     this.startEsp = this.regs[ESP]!;
+    this.beginFetch();
+    this.decodeAndRun(start, this.fp);
+  }
+
+  /** Words 2 and 3 of a cached instruction's code bytes are unchanged (`slot`: the entry's first int). */
+  private moreWordsMatch(fp: number, slot: number, info: number): boolean {
+    const ent = this.decoded.entries;
+    const view = this.view;
+    return view.getInt32(fp + 4, true) === ent[slot + E_W1] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === ent[slot + E_W2]);
+  }
+
+  /** Operand size, address size, segment override, REP and LOCK of a cached instruction. */
+  private setPrefixState(pfx: number): void {
+    this.prefixState = pfx;
+    this.o32 = (pfx & DI_O32) !== 0;
+    this.a32 = (pfx & DI_A32) !== 0;
+    this.segOvr = ((pfx >>> DI_SEG_SHIFT) & 7) - 1;
+    this.rep = REP_BYTE[(pfx >>> DI_REP_SHIFT) & 3]!;
+    this.lockPfx = (pfx & DI_LOCK) !== 0;
+  }
+
+  /** ModR/M and effective address of a cached instruction, from its recorded address form. */
+  private setOperand(slot: number): void {
+    const ent = this.decoded.entries;
+    const ea = ent[slot + E_EA]!;
+    const m = ea & 0xff;
+    this.modrm = m;
+    if (m < 0xc0) {
+      const r = this.regs;
+      const base = (ea >>> 8) & 15;
+      const idx = (ea >>> 12) & 15;
+      let off = ent[slot + E_DISP]!;
+      if (base !== 8) off = (off + r[base]!) | 0;
+      if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
+      this.eaOff = this.a32 ? off : off & 0xffff;
+      this.eaSeg = ea >>> DE_SEG_SHIFT;
+    }
+  }
+
+  /** The single-step trap after an instruction that began with TF set (SDM vol. 3 §17.3.1.4). */
+  private singleStepTrap(): void {
+    this.dr[6] |= 0x4000;
+    this.deliverEvent(EXC_DB, false, 0);
+  }
+
+  /** Decode the instruction at EIP (fast fetch pointer `fp`, or -1), enter it in the cache when it can be, run it. */
+  private decodeAndRun(start: number, fp: number): void {
     const cs32 = this.cs32;
     let o32 = cs32;
     let a32 = cs32;
@@ -187,7 +284,6 @@ export class CpuInterpreter extends CpuCore {
     let rep = 0;
     let lock = false;
     let prefixes = 0;
-    this.beginFetch();
     let b = this.fetch8();
     if (IS_PREFIX[b] === 1) for (;;) {
       switch (b) {
@@ -220,15 +316,38 @@ export class CpuInterpreter extends CpuCore {
     this.segOvr = segOvr;
     this.rep = rep;
     this.lockPfx = lock;
-    if (HAS_MODRM[b] === 1) this.decodeModrm();
+    this.prefixState = -1;
+    const hasModrm = HAS_MODRM[b] === 1;
+    if (hasModrm) this.decodeModrm();
     if (lock && !this.lockAllowed(b)) this.ud();
+    const code = (o32 ? 512 : 0) | b;
+    if (fp >= 0 && prefixes > -5) this.enterDecoded(fp, code, hasModrm);
     const tf = this.flagsReg & TF;
-    HANDLERS[(o32 ? 512 : 0) | b]!(this);
+    HANDLERS[code]!(this);
     if (prefixes <= -5) this.restoreFetchLimit();
-    if (tf) {
-      this.dr[6] |= 0x4000;
-      this.deliverEvent(EXC_DB, false, 0);
-    }
+    if (tf) this.singleStepTrap();
+  }
+
+  /** Remember how the instruction at physical `fp` decoded (all of it came through the fast fetch pointer). */
+  private enterDecoded(fp: number, code: number, hasModrm: boolean): void {
+    const len = this.fp - fp;
+    if (len > DC_MAX_LEN || len <= 0) return;
+    const dc = this.decoded;
+    const ent = dc.entries;
+    const slot = (fp & DC_MASK) << E_SHIFT;
+    const words = (len + 3) >> 2;
+    const rep = this.rep === 0 ? 0 : this.rep === 0xf2 ? 1 : 2;
+    ent[slot + E_INFO] = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
+      | (this.lockPfx ? DI_LOCK : 0) | (hasModrm ? DI_MODRM : 0) | (len << DI_LEN_SHIFT) | (words << DI_WORDS_SHIFT);
+    const m = this.modrm;
+    ent[slot + E_EA] = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
+    ent[slot + E_DISP] = this.eaDisp;
+    const view = this.view;
+    ent[slot + E_W0] = view.getInt32(fp, true);
+    ent[slot + E_W1] = words > 1 ? view.getInt32(fp + 4, true) : 0;
+    ent[slot + E_W2] = words > 2 ? view.getInt32(fp + 8, true) : 0;
+    ent[slot + E_HANDLER] = dc.handlerId((hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!);
+    ent[slot + E_TAG] = this.cs32 ? fp : fp | DC_TAG_CS16;
   }
 
   private lockAllowed(code: number): boolean {

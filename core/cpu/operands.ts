@@ -17,6 +17,12 @@ export class CpuOperands extends CpuSystem {
   modrm = 0;
   eaSeg = DS;
   eaOff = 0;
+  /**
+   * The last memory operand's address form, for the decoded-instruction cache: base
+   * register | index register << 4 | scale << 8 (register 8 = none), and its displacement.
+   */
+  eaForm = 0;
+  eaDisp = 0;
 
   get regField(): number {
     return (this.modrm >> 3) & 7;
@@ -34,53 +40,64 @@ export class CpuOperands extends CpuSystem {
   private ea16(m: number): void {
     const r = this.regs;
     const mod = m >> 6;
-    let off = 0;
     let seg = DS;
+    // Base and index of the 16-bit forms (SDM vol. 2 table 2-1); 8 = none.
+    let base = 8;
+    let idx = 8;
     switch (m & 7) {
-      case 0: off = r[3]! + r[6]!; break;
-      case 1: off = r[3]! + r[7]!; break;
-      case 2: off = r[5]! + r[6]!; seg = SS; break;
-      case 3: off = r[5]! + r[7]!; seg = SS; break;
-      case 4: off = r[6]!; break;
-      case 5: off = r[7]!; break;
+      case 0: base = 3; idx = 6; break;
+      case 1: base = 3; idx = 7; break;
+      case 2: base = 5; idx = 6; seg = SS; break;
+      case 3: base = 5; idx = 7; seg = SS; break;
+      case 4: base = 6; break;
+      case 5: base = 7; break;
       case 6:
-        if (mod === 0) off = this.fetch16();
-        else { off = r[5]!; seg = SS; }
+        if (mod !== 0) { base = 5; seg = SS; }
         break;
-      default: off = r[3]!; break;
+      default: base = 3; break;
     }
-    if (mod === 1) off += (this.fetch8() << 24) >> 24;
-    else if (mod === 2) off += this.fetch16();
+    let disp = 0;
+    if (mod === 0) { if (base === 8) disp = this.fetch16(); }
+    else if (mod === 1) disp = (this.fetch8() << 24) >> 24;
+    else disp = this.fetch16();
+    let off = disp;
+    if (base !== 8) off += r[base]!;
+    if (idx !== 8) off += r[idx]!;
     this.eaOff = off & 0xffff;
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+    this.eaForm = base | (idx << 4);
+    this.eaDisp = disp;
   }
 
   private ea32(m: number): void {
     const r = this.regs;
     const mod = m >> 6;
     const rm = m & 7;
-    let off = 0;
     let seg = DS;
+    let base = rm;
+    let idx = 8;
+    let scale = 0;
+    let disp = 0;
     if (rm === 4) {
       const sib = this.fetch8();
-      const base = sib & 7;
-      const idx = (sib >> 3) & 7;
-      if (base === 5 && mod === 0) off = this.fetch32();
-      else {
-        off = r[base]!;
-        if (base === 4 || base === 5) seg = SS;
-      }
-      if (idx !== 4) off = (off + (r[idx]! << (sib >> 6))) | 0;
+      base = sib & 7;
+      const i = (sib >> 3) & 7;
+      if (i !== 4) { idx = i; scale = sib >> 6; }
+      if (base === 5 && mod === 0) { base = 8; disp = this.fetch32(); }
+      else if (base === 4 || base === 5) seg = SS;
     } else if (rm === 5 && mod === 0) {
-      off = this.fetch32();
-    } else {
-      off = r[rm]!;
-      if (rm === 5) seg = SS;
-    }
-    if (mod === 1) off = (off + ((this.fetch8() << 24) >> 24)) | 0;
-    else if (mod === 2) off = (off + this.fetch32()) | 0;
+      base = 8;
+      disp = this.fetch32();
+    } else if (rm === 5) seg = SS;
+    if (mod === 1) disp = (this.fetch8() << 24) >> 24;
+    else if (mod === 2) disp = this.fetch32();
+    let off = disp;
+    if (base !== 8) off = (off + r[base]!) | 0;
+    if (idx !== 8) off = (off + (r[idx]! << scale)) | 0;
     this.eaOff = off;
     this.eaSeg = this.segOvr >= 0 ? this.segOvr : seg;
+    this.eaForm = base | (idx << 4) | (scale << 8);
+    this.eaDisp = disp;
   }
 
   // ---- r/m operands ----

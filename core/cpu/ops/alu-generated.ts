@@ -9,7 +9,7 @@ type H = (c: CpuCore) => void;
 const OPS = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'] as const;
 
 /** Statement computing `r` from `a`, `b` and recording flags, for op `op` with width mask `m` and sign `s`. */
-function body(op: number, m: string, s: string): string {
+export function body(op: number, m: string, s: string): string {
   switch (op) {
     case 0: return `const r = (a + b) | 0; c.setLazy(0, a, b, r, ${s});`;
     case 1: return `const r = (a | b) & ${m}; c.setLazy(4, 0, 0, r, ${s});`;
