@@ -1,5 +1,5 @@
 // Host memory per idle VM beyond its guest RAM (target: under 16 MiB). Powers on N VMs of
-// 64 MB whose guest halts at once (test/cli/guests/hello-serial.asm with "q"), lets them
+// 64 MB whose guest halts at once (test/cli/guests/hello-serial.asm with "i"), lets them
 // settle, and prints the host process's resident memory per VM, and each worker's own
 // memory (V8 heap, malloc, external) as it reports it. Untouched guest RAM is not resident,
 // so the resident growth is the overhead plus the few guest pages the kernel image fills.
@@ -33,7 +33,7 @@ const rss = async () => {
 
 try {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await host.vms.create({ name: `idle${i}`, datastore: 'ds', memoryMB: 64, kernel: { kernel: guest, append: 'q' } })).id);
+  for (let i = 0; i < n; i++) ids.push((await host.vms.create({ name: `idle${i}`, datastore: 'ds', memoryMB: 64, kernel: { kernel: guest, append: 'i' } })).id);
   // One VM first, so the host's own one-time costs (worker bootstrap code) are not counted.
   await host.vms.powerOn(ids[0]!);
   await sleep(3000);

@@ -1,7 +1,8 @@
 ; A Multiboot v1 test guest (flat binary, a.out kludge): prints a line on COM1, echoes one
 ; line of serial input back in upper case, then leaves through the debug-exit port with 0x15
 ; (vmdesk run exits with (0x15 << 1) | 1 = 43). With the command line "q" it leaves at once
-; after the greeting.
+; after the greeting; with "i" it idles instead, halted with interrupts enabled (no device
+; is set up to interrupt it), as an idle guest waits for work.
 BITS 32
 ORG 0x100000
 
@@ -28,6 +29,8 @@ start:
   mov esi, [ebx + 16]
   cmp byte [esi], 'q'
   je .leave
+  cmp byte [esi], 'i'
+  je .idle
 .read:
   mov dx, COM1 + 5                ; LSR
 .wait_rx:
@@ -54,6 +57,10 @@ start:
   mov al, 0x15
   out dx, al
   hlt
+.idle:
+  sti
+  hlt
+  jmp .idle
 
 puts:
   lodsb
