@@ -38,9 +38,9 @@ function run(command: string, args: string[], options: { answer?: { prompt: stri
 }
 
 /** gvnccapture to a PNG; with a password it runs under script(1) for the terminal it wants. */
-export function gvnccapture(port: number, file: string, password?: string): Promise<ToolResult> {
+export function gvnccapture(port: number, file: string, password?: string, timeoutMs?: number): Promise<ToolResult> {
   const target = `127.0.0.1:${port - 5900}`;
-  if (password === undefined) return run('gvnccapture', [target, file]);
+  if (password === undefined) return run('gvnccapture', [target, file], { timeoutMs });
   return run('script', ['-qec', `gvnccapture ${process.env.GVNC_DEBUG ? "--debug " : ""}${target} ${file}`, '/dev/null'], { answer: { prompt: 'Password:', text: password } });
 }
 
