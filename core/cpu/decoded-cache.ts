@@ -11,7 +11,7 @@ import type { Handler } from './opcode-table';
 /** Entries (a power of two; 7 × 4 bytes each). 64 KiB of code bytes map without aliasing. */
 export const DC_SIZE = 1 << 16;
 export const DC_MASK = DC_SIZE - 1;
-/** Tag bit for code decoded with a 16-bit CS (D = 0); physical RAM addresses stay below 2 GiB. */
+/** Tag bit for code decoded with a 16-bit CS (D = 0); only code below 2 GiB is entered. */
 export const DC_TAG_CS16 = 0x80000000 | 0;
 /** Longest decoded part (prefixes + opcode + ModR/M + SIB + displacement) that is cached. */
 export const DC_MAX_LEN = 12;

@@ -331,7 +331,9 @@ export class CpuInterpreter extends CpuCore {
   /** Remember how the instruction at physical `fp` decoded (all of it came through the fast fetch pointer). */
   private enterDecoded(fp: number, code: number, hasModrm: boolean): void {
     const len = this.fp - fp;
-    if (len > DC_MAX_LEN || len <= 0) return;
+    // Tags keep the CS D bit in bit 31, so only code below 2 GiB is cached: above it, a 32-bit
+    // entry's tag would equal a 16-bit one's 2 GiB lower.
+    if (len > DC_MAX_LEN || len <= 0 || fp >= DC_TAG_CS16 >>> 0) return;
     const dc = this.decoded;
     const ent = dc.entries;
     const slot = (fp & DC_MASK) << E_SHIFT;
