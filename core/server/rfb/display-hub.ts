@@ -56,10 +56,11 @@ export class DisplayHub {
       const dirty = frame.takeDirty();
       if (sizeGeneration !== this.sizeGeneration) {
         this.sizeGeneration = sizeGeneration;
+        // Each connection compares sizes itself (one that came after the change already has
+        // the new size), then takes the dirt if it is for the size it now has.
         for (const c of this.connections) c.resized();
-      } else {
-        for (const c of this.connections) c.addDirty(dirty);
       }
+      for (const c of this.connections) c.addDirty(dirty);
     }
     for (const c of this.connections) c.pump();
   }

@@ -3,7 +3,9 @@
 // client's messages and the server's framebuffer updates. An update is sent only when the
 // client has asked for one, something in its area is dirty and its transport has drained
 // below a high-water mark, so a slow client gets fewer, larger updates and never holds up
-// anyone else. Bad input closes this connection with a logged reason, nothing more.
+// anyone else. A mode change is told (DesktopSize) only when the size really changed, and
+// ahead of the new screen, never instead of it: a client that asks once still gets pixels.
+// Bad input closes this connection with a logged reason, nothing more.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type ConsoleDisplay, type DirtyTiles, TILE } from '../../vmm/console';
 import { createLogger, errorMessage } from '../../common';
@@ -54,6 +56,8 @@ export class RfbConnection {
   /** The size the client knows, and its dirty tiles for that size. */
   private clientWidth: number;
   private clientHeight: number;
+  /** The frame's size generation the client's size and dirt were taken at. */
+  private sizeGeneration: number;
   private dirty: Uint8Array;
   private columns: number;
   private sizeChanged = false;
@@ -75,6 +79,7 @@ export class RfbConnection {
     readonly peer: string,
   ) {
     this.translator = new PixelTranslator(this.format, display.frame.format);
+    this.sizeGeneration = display.frame.sizeGeneration;
     this.clientWidth = display.frame.width;
     this.clientHeight = display.frame.height;
     this.columns = Math.ceil(this.clientWidth / TILE);
@@ -121,13 +126,9 @@ export class RfbConnection {
     this.onClose?.();
   }
 
-  /** The frame changed size: the client is told (DesktopSize) on its next update. */
+  /** The frame may have changed mode (the hub saw a new size generation). */
   resized(): void {
-    if (this.phase !== 'normal' && this.phase !== 'closed') {
-      this.resetSize();
-      return;
-    }
-    this.sizeChanged = true;
+    this.syncSize();
   }
 
   /** Dirt taken from the frame by the hub, at the frame's current size. */
@@ -142,15 +143,38 @@ export class RfbConnection {
   pump(): void {
     if (this.phase !== 'normal' || this.sending || !this.request || this.transport.buffered > HIGH_WATER) return;
     this.sending = true;
-    this.sendUpdate()
-      .catch((err: unknown) => this.fail(`rfb: update failed: ${errorMessage(err)}`))
-      .finally(() => {
+    this.sendUpdate().then(
+      (sent) => {
         this.sending = false;
-      });
+        // A request that came in while this one was encoded, or the pixels owed after a
+        // DesktopSize, go out now rather than on the hub's next poll.
+        if (sent) this.pump();
+      },
+      (err: unknown) => {
+        this.sending = false;
+        this.fail(`rfb: update failed: ${errorMessage(err)}`);
+      },
+    );
+  }
+
+  /**
+   * Compares the frame's size generation with the client's. A new size is told to the
+   * client (DesktopSize) on its next update; the same size again (a guest setting the mode
+   * it already has) only makes the whole screen due. rfbproto §7.8.2: send DesktopSize only
+   * for an actual change of the framebuffer's dimensions.
+   */
+  private syncSize(): void {
+    const frame = this.display.frame;
+    if (frame.sizeGeneration === this.sizeGeneration) return;
+    if (this.phase !== 'normal' || (frame.width === this.clientWidth && frame.height === this.clientHeight)) this.resetSize();
+    else this.sizeChanged = true;
   }
 
   private resetSize(): void {
     const frame = this.display.frame;
+    // The generation first: a resize while the size is read shows up as a newer one.
+    this.sizeGeneration = frame.sizeGeneration;
+    if (frame.format !== this.translator.source) this.translator = new PixelTranslator(this.format, frame.format);
     this.clientWidth = frame.width;
     this.clientHeight = frame.height;
     this.columns = Math.ceil(this.clientWidth / TILE);
@@ -424,8 +448,9 @@ export class RfbConnection {
     return rects;
   }
 
-  private async sendUpdate(): Promise<void> {
-    const request = this.request!;
+  /** One FramebufferUpdate for the pending request; false when it waits for a change. */
+  private async sendUpdate(): Promise<boolean> {
+    this.syncSize();
     const out = new ByteWriter();
     const frame = this.display.frame;
     if (this.sizeChanged || this.extendedSizeReply) {
@@ -435,10 +460,13 @@ export class RfbConnection {
       this.extendedSizeReply = undefined;
       if (this.sizeChanged && (extended || plain)) {
         this.resetSize();
-        this.request = undefined;
+        // The DesktopSize update goes ahead of the pixels; the request is answered by the
+        // whole new screen that follows (what the client had is gone, RFC 6143 §7.8.2), so
+        // a client that asks only once (gvnccapture) is not left waiting.
+        this.request = { incremental: false, rect: { x: 0, y: 0, w: this.clientWidth, h: this.clientHeight } };
         this.sizeRect(out, extended, 0, 0);
         this.transport.send(out.take());
-        return;
+        return true;
       }
       if (this.sizeChanged) {
         // A client without DesktopSize keeps its size; it is sent what still fits.
@@ -448,18 +476,19 @@ export class RfbConnection {
         this.clientHeight = Math.min(keep.h, frame.height);
       }
       if (reply && extended) {
-        this.request = undefined;
+        // The reply to SetDesktopSize, ahead of whatever the request is still owed.
         this.sizeRect(out, true, reply.reason, reply.status);
         this.transport.send(out.take());
-        return;
+        return true;
       }
     }
+    const request = this.request!;
     const copy = request.incremental && this.encodings.has(ENCODING.copyRect) ? this.findScroll(request.rect) : undefined;
     if (copy) this.shadow.applyCopy(copy);
     this.dropUnchangedTiles();
     const rects = this.collectRects(request.rect);
     const ackKeys = this.qemuKeysAck;
-    if (rects.length === 0 && !copy && !ackKeys && request.incremental) return; // wait for something to change
+    if (rects.length === 0 && !copy && !ackKeys && request.incremental) return false; // wait for something to change
     this.qemuKeysAck = false;
     this.request = undefined;
     const t = this.translator;
@@ -470,7 +499,7 @@ export class RfbConnection {
       shadow.capture(frame, rect);
       if (this.preferred === ENCODING.zrle && this.zrle) payloads.push({ rect, encoding: ENCODING.zrle, data: await this.zrle.encode(shadow, t, rect) });
       else payloads.push({ rect, encoding: ENCODING.raw });
-      if (this.phase === 'closed') return;
+      if (this.phase === 'closed') return false;
     }
     out.u8(0);
     out.u8(0);
@@ -504,7 +533,9 @@ export class RfbConnection {
     }
     this.stats.updates++;
     this.stats.rects += payloads.length;
-    if (this.phase !== 'closed') this.transport.send(out.take());
+    if (this.phase === 'closed') return false;
+    this.transport.send(out.take());
+    return true;
   }
 
   /** A vertical scroll in the band of dirty tile rows inside the request, if there is one. */

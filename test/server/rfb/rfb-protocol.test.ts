@@ -212,6 +212,9 @@ describe('RFB framebuffer updates', () => {
     display.frame.resize(800, 600);
     c.requestUpdate(true);
     expect(await c.readUpdate()).toEqual([{ x: 0, y: 0, w: 800, h: 600, encoding: -308, screens: [[0, 0, 800, 600]] }]);
+    // The new screen follows for the same request (what the client had is gone).
+    const pixels = await c.readUpdate();
+    expect(pixels.at(-1)).toEqual({ x: 0, y: 576, w: 800, h: 24, encoding: 0 });
     // SetDesktopSize 1024x768 with one screen: the guest decides its size; status 1 = prohibited.
     const req = Buffer.alloc(8 + 16);
     req[0] = 251;
