@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DisplayHub, type PixelFormat, RfbConnection, type RunningRfbServer, startRfbTcpServer } from '../../../core/server/rfb';
 import { type UpdateRect, RfbTestClient } from './rfb-test-client';
-import { drawPattern, patternAt, patternDisplay } from './test-pattern';
+import { SharedFrame } from '../../../core/vmm/console';
+import { drawPattern, patternAt, patternDisplay, recordingInput } from './test-pattern';
 
 let server: RunningRfbServer | undefined;
 const clients: RfbTestClient[] = [];
@@ -117,6 +118,24 @@ describe('RFB first frame', () => {
       expect(wrongPixels(c, w, h)).toEqual([]);
       c.close();
     }
+  });
+
+  it('a client that came before the VGA set its first mode (a 0x0 BGRX frame) gets the mode\'s RGBX pixels in their colours', async () => {
+    const frame = SharedFrame.allocate(1024 * 768, 'early');
+    server = await startRfbTcpServer({ display: { frame, input: recordingInput() }, port: 0 });
+    const c = client(server.port);
+    await c.handshake();
+    await c.init();
+    expect([c.width, c.height]).toEqual([0, 0]);
+    c.setEncodings([0, -223]);
+    c.requestUpdate(false);
+    expect(await c.readUpdate()).toEqual([]); // nothing to show yet
+    c.requestUpdate(true);
+    frame.resize(320, 200, 'rgbx'); // what VgaDisplayAdapter does on the first mode set
+    drawPattern(frame);
+    expect(await c.readUpdate()).toEqual([{ x: 0, y: 0, w: 320, h: 200, encoding: -223 }]);
+    await c.readUpdate();
+    expect(wrongPixels(c, 320, 200)).toEqual([]);
   });
 
   it('ClientInit, SetPixelFormat, SetEncodings and the request in one segment, split at every boundary, or byte by byte: the whole screen each time', async () => {

@@ -27,20 +27,25 @@ function run(command: string, args: string[], options: { answer?: { prompt: stri
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdin.on('error', () => undefined);
     child.on('exit', (code) => {
       clearTimeout(timer);
       clearInterval(answering);
-      resolve({ code, output });
+      resolve({ code, output: killed ? `${output}${command}: killed after ${timeoutMs / 1000} s without finishing\n` : output });
     });
   });
 }
 
 /** gvnccapture to a PNG; with a password it runs under script(1) for the terminal it wants. */
-export function gvnccapture(port: number, file: string, password?: string, timeoutMs?: number): Promise<ToolResult> {
+export function gvnccapture(port: number, file: string, password?: string): Promise<ToolResult> {
   const target = `127.0.0.1:${port - 5900}`;
-  if (password === undefined) return run('gvnccapture', [target, file], { timeoutMs });
+  if (password === undefined) return run('gvnccapture', [target, file]);
   return run('script', ['-qec', `gvnccapture ${process.env.GVNC_DEBUG ? "--debug " : ""}${target} ${file}`, '/dev/null'], { answer: { prompt: 'Password:', text: password } });
 }
 
