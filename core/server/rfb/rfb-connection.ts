@@ -482,6 +482,9 @@ export class RfbConnection {
         return true;
       }
     }
+    // No picture yet (the display has not set its first mode): the request waits for one,
+    // which comes as a DesktopSize and then the screen, rather than an empty answer.
+    if (this.clientWidth === 0 || this.clientHeight === 0) return false;
     const request = this.request!;
     const copy = request.incremental && this.encodings.has(ENCODING.copyRect) ? this.findScroll(request.rect) : undefined;
     if (copy) this.shadow.applyCopy(copy);

@@ -128,9 +128,8 @@ describe('RFB first frame', () => {
     await c.init();
     expect([c.width, c.height]).toEqual([0, 0]);
     c.setEncodings([0, -223]);
-    c.requestUpdate(false);
-    expect(await c.readUpdate()).toEqual([]); // nothing to show yet
-    c.requestUpdate(true);
+    c.requestUpdate(false); // its only request: nothing to show yet, so it waits for a picture
+    await HUB_POLLS();
     frame.resize(320, 200, 'rgbx'); // what VgaDisplayAdapter does on the first mode set
     drawPattern(frame);
     expect(await c.readUpdate()).toEqual([{ x: 0, y: 0, w: 320, h: 200, encoding: -223 }]);
