@@ -2,9 +2,11 @@
 // FramebufferUpdateRequest with the whole screen even when the frame changed mode before the
 // client came (the hub last looked at an older size), when the guest re-sets the same mode
 // around the request (a BIOS or the kernel's setup code setting text mode 3 again), or when a
-// real mode change races it — and for a client that asks only once, as gvnccapture does (it
-// saves on the rectangle that reaches the bottom-right corner and never asks again). The
-// client's messages may come in one TCP segment or split anywhere.
+// real mode change races it, or the display has no picture yet (0x0, before the VGA's first
+// mode) — and for a client that asks only once, as gvnccapture does (it saves on the
+// rectangle that reaches the bottom-right corner and never asks again). The client's
+// messages may come in one TCP segment or split anywhere; a change drawn while the hub
+// catches up on a mode change is not lost.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DisplayHub, type PixelFormat, RfbConnection, type RunningRfbServer, startRfbTcpServer } from '../../../core/server/rfb';
 import { type UpdateRect, RfbTestClient } from './rfb-test-client';
