@@ -4,7 +4,7 @@
 // screen is read back through a full RFB handshake, and a synthetic screen for the refusals
 // (a frame outside the app, another window's session, a guessed session, bad calls), the
 // acks that pace updates, and the ends (window closed or reloaded, VM powered off, host
-// stopping).
+// stopping); a console opened as the VM powers on follows the VGA to its text screen.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +120,26 @@ class IpcConsole {
       for (let row = 0; row < h; row++) for (let col = 0; col < w; col++) pixels[(y + row) * width + x + col] = data.readUInt32LE((row * w + col) * 4) & 0xffffff;
     }
     return pixels;
+  }
+
+  /** Reads one FramebufferUpdate of Raw and DesktopSize rectangles into `screen`, resizing it. */
+  async readUpdate(screen: { width: number; height: number; pixels: Uint32Array }): Promise<number[]> {
+    const head = await this.read(4);
+    expect(head[0]).toBe(0); // FramebufferUpdate
+    const encodings: number[] = [];
+    for (let r = head.readUInt16BE(2); r > 0; r--) {
+      const rect = await this.read(12);
+      const [x, y, w, h, encoding] = [rect.readUInt16BE(0), rect.readUInt16BE(2), rect.readUInt16BE(4), rect.readUInt16BE(6), rect.readInt32BE(8)];
+      encodings.push(encoding);
+      if (encoding === -223) {
+        Object.assign(screen, { width: w, height: h, pixels: new Uint32Array(w * h) });
+        continue;
+      }
+      expect(encoding).toBe(0);
+      const data = await this.read(w * h * 4);
+      for (let row = 0; row < h; row++) for (let col = 0; col < w; col++) screen.pixels[(y + row) * screen.width + x + col] = data.readUInt32LE((row * w + col) * 4) & 0xffffff;
+    }
+    return encodings;
   }
 }
 
@@ -287,6 +307,32 @@ describe('RFB over Electron IPC to a VM booted through SeaBIOS', { timeout: 300_
     expect(colours).toBeGreaterThan(1);
     await host.vms.powerOff(vm.id);
     await expect.poll(() => c.window.closedReasons(c.session)).toEqual(['the VM powered off']);
+    sub.dispose();
+  });
+
+  it('a window that opens its console as the VM powers on follows the VGA from no picture to the text screen', async () => {
+    const ipc = fakeIpcMain();
+    const sub = attachConsoleIpc(ipc, { displayOf: (id) => host.vms.displayOf(id), onDisplayGone: host.vms.onDisplayGone }, (url) => url === APP);
+    const vm = await host.vms.create({ name: 'bios02', datastore: 'ds1', memoryMB: 16, disk: { sizeGB: 0.01 }, boot: 'disk' });
+    await host.vms.powerOn(vm.id);
+    const c = new IpcConsole(ipc, new FakeWindow());
+    expect(await c.open(vm.id)).toMatchObject({ ok: true });
+    await c.call(CONSOLE_IPC.start, { session: c.session });
+    const init = await c.handshake(); // whatever the VGA has set up so far, most likely nothing
+    const screen = { width: init.width, height: init.height, pixels: new Uint32Array(init.width * init.height) };
+    await c.send([2, 0, 0, 2, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21]); // SetEncodings: Raw, DesktopSize
+    await c.send([3, 0, 0, 0, 0, 0, screen.width >> 8, screen.width & 0xff, screen.height >> 8, screen.height & 0xff]);
+    // After each update an incremental request for the whole screen, as noVNC does; but
+    // none after a DesktopSize: the new screen comes for the request it went ahead of.
+    const text = (): boolean => screen.width === 720 && screen.height === 400 && screen.pixels.filter((p) => p !== 0).length > 500;
+    const seen: number[][] = [];
+    while (!text()) {
+      const encodings = await c.readUpdate(screen);
+      seen.push(encodings);
+      if (!encodings.includes(-223)) await c.send([3, 1, 0, 0, 0, 0, screen.width >> 8, screen.width & 0xff, screen.height >> 8, screen.height & 0xff]);
+    }
+    expect(seen.flat()).toContain(-223);
+    await host.vms.powerOff(vm.id);
     sub.dispose();
   });
 });
