@@ -10,6 +10,7 @@ import type { BlockBackend } from './block-backend';
 import { StorageError } from './errors';
 import { isZero } from './file-io';
 import { openImage } from './image';
+import { Qcow2Image } from './qcow2/qcow2-image';
 import { RawBackend } from './raw-backend';
 import { type Provisioning, type Subformat, baseDescriptor, createVmdk } from './vmdk/create';
 import { writeStreamOptimized } from './vmdk/stream-writer';
@@ -29,9 +30,9 @@ const CHUNK_SECTORS = 8192; // 4 MiB
 const ZERO_UNIT = 128; // skip detection granularity: 64 KiB, one default grain
 const BUFFERS = 4;
 
-/** Reads a chunk of the source: on the thread pool for raw images, else synchronously. */
+/** Reads a chunk of the source: on the thread pool for raw and qcow2 images, else synchronously. */
 export function chunkReader(src: BlockBackend): (lba: number, n: number, buf: Uint8Array) => Promise<void> | void {
-  if (src instanceof RawBackend) return (lba, n, buf) => src.readSectorsAsync(lba as Lba, n, buf, 0);
+  if (src instanceof RawBackend || src instanceof Qcow2Image) return (lba, n, buf) => src.readSectorsAsync(lba as Lba, n, buf, 0);
   return (lba, n, buf) => src.readSectors(lba as Lba, n, buf, 0);
 }
 
