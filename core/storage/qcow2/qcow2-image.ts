@@ -135,6 +135,14 @@ export class Qcow2Image implements BlockBackend {
 
   /** The same read with the preads (and inflates) on the libuv thread pool. */
   readSectorsAsync(lba: Lba, count: number, buf: Uint8Array, offset = 0): Promise<void> {
+    try {
+      return this.startReads(lba, count, buf, offset);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private startReads(lba: Lba, count: number, buf: Uint8Array, offset: number): Promise<void> {
     checkRange(this.file.path, this.sectorCount, lba, count, buf, offset);
     const pending: Promise<void>[] = [];
     this.plan(lba, count, offset, {
@@ -161,7 +169,11 @@ export class Qcow2Image implements BlockBackend {
         );
       },
     });
-    return pending.length === 1 ? pending[0]! : Promise.all(pending).then(() => undefined);
+    if (pending.length <= 1) return pending[0] ?? Promise.resolve();
+    // Settles only when every read has: none may outlive the file descriptor it uses.
+    return Promise.allSettled(pending).then((rs) => {
+      for (const r of rs) if (r.status === 'rejected') throw r.reason;
+    });
   }
 
   writeSectors(): void {
