@@ -42,8 +42,15 @@ interface Chunk {
 }
 
 /** Copies every non-zero 64 KiB unit of `src` to `dst` (which reads as zeros beforehand). */
-export async function copyData(src: BlockBackend, dst: BlockBackend, progress?: (done: number, total: number) => void): Promise<void> {
+export async function copyData(src: BlockBackend, dst: BlockBackend, onProgress?: (done: number, total: number) => void): Promise<void> {
   const total = src.sectorCount;
+  // The scan for the next chunk runs ahead of the chunk being written: report only advances.
+  let reported = -1;
+  const progress = onProgress
+    ? (done: number, all: number): void => {
+        if (done > reported) onProgress((reported = done), all);
+      }
+    : undefined;
   const read = chunkReader(src);
   const write: (lba: number, n: number, buf: Uint8Array, off: number) => Promise<void> | void =
     dst instanceof RawBackend
