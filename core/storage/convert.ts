@@ -1,8 +1,9 @@
 // Copying a disk into another format: reads allocated data only, skips all-zero 64 KiB units
 // so the destination keeps its holes, and writes in large runs (sparse writes coalesce into
 // one pwrite per run of new grains). Reads of the next chunk run on the libuv thread pool
-// while the current one is written (raw sources), or writes run there while the next chunk
-// is read (raw destinations), so the two overlap on a machine with more than one core.
+// while the current one is written (raw and qcow2 sources), or writes run there while the next
+// chunk is read, so the two overlap on a machine with more than one core; the writes of one
+// chunk wait for the previous chunk's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Lba } from '../common';
@@ -108,6 +109,9 @@ export async function copyData(src: BlockBackend, dst: BlockBackend, onProgress?
         await busy[b];
         nextRead = read(next.lba, next.n, bufs[b]!);
       }
+      // One chunk's writes at a time: parallel buffered writes to one file only contend for its
+      // inode lock (measured: the kernel spun on it), while a read still overlaps each write.
+      await busy[(i + BUFFERS - 1) % BUFFERS];
       busy[i % BUFFERS] = writeNonZero(cur, bufs[i % BUFFERS]!);
       progress?.(cur.lba + cur.n, total);
       cur = next;
