@@ -2,7 +2,7 @@
 // `qemu-img convert -O vmdk` on the same 1 GiB image, as a raw disk, a qcow2 and a compressed
 // qcow2 (read by storage's own readers), and as VDI and VHD (which `vmdesk convert` still
 // reads through qemu-img, over NBD into its own VMDK writer). All run as commands,
-// interleaved (A, B, A, B…) so a busy machine slows both alike; the best and the median
+// interleaved (A, B, A, B…, each round starting with the next) so a busy machine slows both alike; the best and the median
 // wall time of N runs, and the CPU time (user + sys of the child, from /proc/self/stat).
 // `vmdesk` is the bundled CLI (dist-electron/vmdesk.cjs, built first), as installed; its
 // start-up time is printed on its own line. Image: ~60 % data (half random, half text),
@@ -119,7 +119,14 @@ try {
   for (const x of sources) {
     const src = file(x);
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
-    for (let i = 0; i < RUNS; i++) for (const c of contenders) samples.get(c.label)!.push(c.run(src, x.format, i));
+    // Each round starts with the next contender: a run's page-cache state depends on what the
+    // run before it wrote and freed, so no contender always follows the same one.
+    for (let i = 0; i < RUNS; i++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const c = contenders[(i + k) % contenders.length]!;
+        samples.get(c.label)!.push(c.run(src, x.format, i));
+      }
+    }
     const bestQemu = Math.min(...samples.get('qemu-img')!.map((s) => s.wall));
     for (const c of contenders) {
       const s = samples.get(c.label)!;
