@@ -128,10 +128,11 @@ try {
       }
     }
     const bestQemu = Math.min(...samples.get('qemu-img')!.map((s) => s.wall));
+    const medianQemu = median(samples.get('qemu-img')!.map((s) => s.wall));
     for (const c of contenders) {
       const s = samples.get(c.label)!;
       const best = Math.min(...s.map((v) => v.wall));
-      const ratio = c === qemu ? '' : `   ${(bestQemu / best).toFixed(2)}x qemu-img (source read by ${x.reader})`;
+      const ratio = c === qemu ? '' : `   ${(bestQemu / best).toFixed(2)}x qemu-img (median ${(medianQemu / median(s.map((v) => v.wall))).toFixed(2)}x; source read by ${x.reader})`;
       console.log(
         `${x.label.padEnd(8)} -> thin VMDK  ${c.label.padEnd(9)} best ${best.toFixed(2)} s (${(mib / best).toFixed(0)} MiB/s)  median ${median(s.map((v) => v.wall)).toFixed(2)} s  cpu ${median(s.map((v) => v.cpu)).toFixed(2)} s${ratio}`,
       );
