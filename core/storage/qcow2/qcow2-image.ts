@@ -123,7 +123,8 @@ export class Qcow2Image implements BlockBackend {
     const cs = this.header.clusterSize;
     let out: Buffer;
     try {
-      out = zlib.inflateRawSync(compressed, { maxOutputLength: cs });
+      // One output chunk of a cluster: no concatenation of 16 KiB pieces.
+      out = zlib.inflateRawSync(compressed, { maxOutputLength: cs, chunkSize: cs });
     } catch (err) {
       throw corrupt(this.file.path, `compressed guest cluster ${cluster}`, `does not inflate to one cluster: ${(err as Error).message}`);
     }
