@@ -159,6 +159,15 @@ describe('nothing half-made', () => {
     expect(leftovers(dir, 'broken01')).toEqual([]);
   });
 
+  it('a source larger than a VMDK can be (a 1 PiB qcow2) fails before writing, and leaves nothing', async () => {
+    const big = path.join(dir, 'huge.qcow2');
+    qemuImg('create', '-f', 'qcow2', '-o', 'cluster_size=2M', big, '1P');
+    const err = await convertToVm(big, { to: path.join(dir, 'huge01') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConverterError);
+    expect((err as Error).message).toBe(`${big}: a disk of ${2 ** 50} bytes is larger than a VMDK can be (62 TiB)`);
+    expect(leftovers(dir, 'huge01')).toEqual([]);
+  });
+
   it('a source qemu-img cannot read fails with one line naming it, and leaves nothing', async () => {
     const bad = path.join(dir, 'broken.vdi');
     const head = Buffer.alloc(2048, 0xff);
