@@ -1,6 +1,6 @@
 // The lazy command index (core/cli/commands/index.ts): every entry loads the command it
-// names, with the same words and summary `vmdesk --help` shows for it, and `--help` lists
-// them all without loading any command module.
+// names, with the same words and summary `vmdesk --help` shows for it (so the index cannot
+// drift from the commands), `--help` lists them all, and a command's --help shows its options.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../core/cli';
 import { commands } from '../../core/cli/commands';
