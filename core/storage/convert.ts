@@ -11,6 +11,7 @@ import type { BlockBackend } from './block-backend';
 import { StorageError } from './errors';
 import { isZero } from './file-io';
 import { openImage } from './image';
+import { QCOW2_MAGIC } from './qcow2/qcow2-header';
 import { Qcow2Image } from './qcow2/qcow2-image';
 import { RawBackend } from './raw-backend';
 import { type Provisioning, type Subformat, baseDescriptor, createVmdk } from './vmdk/create';
@@ -125,9 +126,26 @@ export async function copyData(src: BlockBackend, dst: BlockBackend, onProgress?
   progress?.(total, total);
 }
 
+/** A conversion's source: any image openImage reads, or a qcow2 (read-only, own reader). */
+function openSource(file: string): BlockBackend {
+  const head = new Uint8Array(4);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // openImage says why the file cannot be read.
+  }
+  if (new DataView(head.buffer).getUint32(0) === QCOW2_MAGIC) return Qcow2Image.open(file);
+  return openImage(file, { readOnly: true });
+}
+
 export async function convertImage(srcPath: string, dstPath: string, o: ConvertOptions): Promise<void> {
   if (!o.overwrite && fs.existsSync(dstPath)) throw new StorageError(`${dstPath}: already exists`, 'storage.exists');
-  const src = openImage(srcPath, { readOnly: true });
+  const src = openSource(srcPath);
   try {
     if (o.format === 'raw') {
       const dst = RawBackend.create(dstPath, src.sizeBytes, o.overwrite);
