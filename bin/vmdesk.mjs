@@ -4,5 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../core/cli/index.ts');
+const { runCli } = await import('../core/cli/run-cli.ts');
 await runCli(process.argv.slice(2));

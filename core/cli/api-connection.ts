@@ -25,11 +25,7 @@ export interface ConnectOptions {
   readonly fingerprint?: string;
 }
 
-export const CONNECT_OPTIONS = {
-  server: { kind: 'string', value: 'URL', description: 'a running host (`vmdesk serve`), e.g. http://127.0.0.1:8480; default: the embedded host of the vmdesk home, with the datastores `vmdesk serve` last had' },
-  user: { kind: 'string', value: 'NAME', description: 'account to log in with over https (password from VMDESK_PASSWORD or asked)' },
-  fingerprint: { kind: 'string', value: 'SHA256', description: "the host certificate's SHA-256 fingerprint, as `vmdesk serve` printed it" },
-} as const;
+export { CONNECT_OPTIONS } from './connect-options';
 
 export async function connectApi(options: ConnectOptions, io: CommandIo): Promise<ApiConnection> {
   if (!options.server) {

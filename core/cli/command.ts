@@ -26,3 +26,13 @@ export interface Command<O extends OptionSpecs = OptionSpecs> {
 export function defineCommand<O extends OptionSpecs>(command: Command<O>): Command<O> {
   return command;
 }
+
+/**
+ * A command as `vmdesk --help` lists it, before its module is loaded (commands/index.ts):
+ * `load()` imports the module and gives the command, whose name and summary are the same.
+ */
+export interface CommandEntry {
+  readonly name: readonly string[];
+  readonly summary: string;
+  load(): Promise<Command>;
+}

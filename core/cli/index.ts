@@ -1,16 +1,6 @@
-// core/cli (L6): the `vmdesk` command. The bin script calls `runCli`.
-import { main } from './main';
-
+// core/cli (L6): the `vmdesk` command. The bin scripts call `runCli` (from ./run-cli directly,
+// so start-up does not load the embedded host exported here for Electron's main process).
 export { main, commandHelp, EXIT_USAGE } from './main';
-export type { Command, CommandIo } from './command';
+export { runCli } from './run-cli';
+export type { Command, CommandEntry, CommandIo } from './command';
 export { startEmbeddedHost, type EmbeddedHost } from './embedded-host';
-
-export async function runCli(argv: readonly string[]): Promise<void> {
-  const code = await main(argv, {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    interactive: Boolean(process.stderr.isTTY),
-  });
-  if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
-}

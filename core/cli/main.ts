@@ -2,14 +2,14 @@
 // Bad input ends in one line on stderr and a non-zero exit, never a stack trace.
 import { UsageError, VmdeskError, errorMessage } from '../common';
 import { formatOptions, parseArgs } from './args';
-import type { Command, CommandIo } from './command';
+import type { Command, CommandEntry, CommandIo } from './command';
 import { commands } from './commands';
 import { VMDESK_VERSION } from './version';
 
 export const EXIT_USAGE = 2;
 
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
+function findCommand(argv: readonly string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const c of commands) {
     if (c.name.every((w, i) => argv[i] === w) && (!best || c.name.length > best.name.length)) best = c;
   }
@@ -56,7 +56,9 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       const what = argv[0]!.startsWith('-') ? `unknown option ${argv[0]}` : `unknown command "${argv.join(' ')}"`;
       throw new UsageError(`vmdesk: ${what} (see \`vmdesk --help\`)`);
     }
-    const { command, rest } = found;
+    const { rest } = found;
+    // Only now is the command's module (and what it needs) loaded.
+    const command = await found.command.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(commandHelp(command) + '\n');
       return 0;

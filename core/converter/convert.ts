@@ -86,7 +86,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
       hardware = chooseHardware({}, choice, notes);
       const d = await convertDisk(source, diskFileName(name, 0), staging, target, tracker, 'disk 1 of 1', o.signal);
       disks = [d.fileName];
-      notes.push(`disk: ${d.sourceFormat} source, ${d.sizeBytes} bytes`);
+      notes.push(`disk: ${d.sourceFormat} source, ${d.sizeBytes} bytes, ${d.note}`);
       tracker.finish();
       writeVmx(staging.file(vmxName), name, hardware, disks);
     } else if (kind === 'vmx') {
@@ -95,7 +95,9 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
       const tracker = new ProgressTracker(src.disks.reduce((a, d) => a + diskCost(d), 0), o.progress);
       for (const [i, d] of src.disks.entries()) {
         checkCancelled(o.signal, source);
-        disks.push((await convertDisk(d, diskFileName(name, i), staging, target, tracker, `disk ${i + 1} of ${src.disks.length}`, o.signal)).fileName);
+        const c = await convertDisk(d, diskFileName(name, i), staging, target, tracker, `disk ${i + 1} of ${src.disks.length}`, o.signal);
+        if (c.note.startsWith('read by qemu-img')) notes.push(`${path.basename(d)}: ${c.note}`);
+        disks.push(c.fileName);
       }
       tracker.finish();
       writeVmx(staging.file(vmxName), name, hardware, disks, src.vmx);
@@ -114,6 +116,7 @@ export async function convertToVm(source: string, o: ConvertOptions): Promise<Co
           step(1, 1);
         }
         const c = await convertDisk(p, diskFileName(name, i), staging, target, tracker, `disk ${i + 1} of ${pkg.disks.length}`, o.signal);
+        if (c.note.startsWith('read by qemu-img')) notes.push(`${d.file.name}: ${c.note}`);
         if (c.sizeBytes !== d.capacityBytes) notes.push(`${d.file.name}: ${c.sizeBytes} bytes, the envelope says ${d.capacityBytes}`);
         disks.push(c.fileName);
       }

@@ -1,10 +1,10 @@
 // Converting one source disk into a VMDK inside the staging folder: copied sparsely by our own
-// reader, or (foreign formats) read by qemu-img straight into our VMDK writer. Shared by the
-// disk, .vmx and OVF sources.
+// readers (raw, VMDK, qcow2), or (other foreign formats, and qcow2 features our reader lacks)
+// read by qemu-img straight into our VMDK writer. Shared by the disk, .vmx and OVF sources.
 import * as fs from 'node:fs';
-import { VmdkDisk, detectFormat } from '../storage';
+import { type Qcow2Image, VmdkDisk, detectFormat } from '../storage';
 import { DeviceSource } from './disk/device-source';
-import { foreignImage, openSourceDisk, type SourceDiskFormat } from './disk/source-disk';
+import { foreignImage, openOwnQcow2, openSourceDisk, sniffForeign, type SourceDiskFormat } from './disk/source-disk';
 import { type DiskTarget, writeVmdkFrom, writeVmdkWithQemu } from './disk/write-disk';
 import type { ProgressTracker } from './progress';
 import type { StagingFolder } from './staging';
@@ -13,10 +13,23 @@ export interface ConvertedDisk {
   readonly fileName: string;
   readonly sourceFormat: SourceDiskFormat;
   readonly sizeBytes: number;
+  /** Which reader copied it ("vmdesk", or "qemu-img" and why). */
+  readonly note: string;
+}
+
+/** A qcow2 source our reader opens, or undefined (with the reason) when qemu-img must read it. */
+function ownQcow2(file: string): { disk?: Qcow2Image; fallback?: string } {
+  if (!fs.statSync(file).isFile() || sniffForeign(file) !== 'qcow2') return {};
+  return openOwnQcow2(file);
 }
 
 /** Bytes of work a disk costs (its virtual size), for progress weights. */
 export function diskCost(file: string): number {
+  const own = ownQcow2(file).disk;
+  if (own) {
+    own.dispose();
+    return own.sizeBytes;
+  }
   const foreign = foreignImage(file);
   if (foreign) return foreign.virtualSize;
   if (!fs.statSync(file).isFile() || detectFormat(file) === 'vmdk') {
@@ -39,15 +52,17 @@ export async function convertDisk(
   label: string,
   signal?: AbortSignal,
 ): Promise<ConvertedDisk> {
-  const foreign = foreignImage(source);
+  const own = ownQcow2(source);
+  const foreign = own.disk ? undefined : foreignImage(source);
   if (foreign) {
     await writeVmdkWithQemu(source, foreign, staging.file(fileName), target, tracker.step(`copy ${label}`, foreign.virtualSize), signal);
-    return { fileName, sourceFormat: foreign.format, sizeBytes: foreign.virtualSize };
+    const why = own.fallback ? ` (${own.fallback})` : '';
+    return { fileName, sourceFormat: foreign.format, sizeBytes: foreign.virtualSize, note: `read by qemu-img${why}` };
   }
-  const opened = openSourceDisk(source);
+  const opened = own.disk ? { backend: own.disk, format: 'qcow2', sizeBytes: own.disk.sizeBytes } : openSourceDisk(source);
   try {
     await writeVmdkFrom(opened.backend, staging.file(fileName), target, tracker.step(`copy ${label}`, opened.sizeBytes), signal);
-    return { fileName, sourceFormat: opened.format, sizeBytes: opened.sizeBytes };
+    return { fileName, sourceFormat: opened.format, sizeBytes: opened.sizeBytes, note: 'read by vmdesk' };
   } finally {
     opened.backend.dispose();
   }

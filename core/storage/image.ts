@@ -30,7 +30,7 @@ export function detectFormat(file: string): ImageFormat {
     const magic = new DataView(h.buffer, h.byteOffset).getUint32(0, true);
     if (magic === KDMV_MAGIC || magic === COWD_MAGIC) return 'vmdk';
     const ascii = Buffer.from(h.subarray(0, 8)).toString('latin1');
-    if (ascii.startsWith('QFI\xfb')) throw new UnsupportedImageError(file, 'is a qcow2 image; convert it with qemu-img first');
+    if (ascii.startsWith('QFI\xfb')) throw new UnsupportedImageError(file, 'is a qcow2 image; convert it to VMDK first (vmdesk disk convert, or vmdesk convert for a VM)');
     if (ascii.startsWith('conectix')) throw new UnsupportedImageError(file, 'is a VHD image; not supported');
     if (ascii.startsWith('<<< ')) throw new UnsupportedImageError(file, 'is a VDI image; not supported');
   }

@@ -9,4 +9,5 @@ export { convertImage, copyData, type ConvertOptions } from './convert';
 export { parseSize, formatSize } from './size';
 export { diskInfo, type DiskInfo } from './info';
 export * from './vmdk';
+export * from './qcow2';
 export * from './datastore';

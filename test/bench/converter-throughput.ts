@@ -1,12 +1,13 @@
 // Benchmark: `vmdesk convert` (a whole conversion: staging folder, VMDK, .vmx) against
-// `qemu-img convert -O vmdk` on the same 1 GiB image, as a raw disk and as a qcow2 (which
-// `vmdesk convert` reads through qemu-img into its own VMDK writer). All run as commands,
-// interleaved (A, B, A, B…) so a busy machine slows both alike; the best and the median
+// `qemu-img convert -O vmdk` on the same 1 GiB image, as a raw disk, a qcow2 and a compressed
+// qcow2 (read by storage's own readers), and as VDI and VHD (which `vmdesk convert` still
+// reads through qemu-img, over NBD into its own VMDK writer). All run as commands,
+// interleaved (A, B, A, B…, each round starting with the next) so a busy machine slows both alike; the best and the median
 // wall time of N runs, and the CPU time (user + sys of the child, from /proc/self/stat).
 // `vmdesk` is the bundled CLI (dist-electron/vmdesk.cjs, built first), as installed; its
 // start-up time is printed on its own line. Image: ~60 % data (half random, half text),
 // ~25 % written zeros, ~15 % holes. Figures only.
-// usage: npx tsx test/bench/converter-throughput.ts [SIZE_MIB=1024] [RUNS=3] [LABEL=path/to/vmdesk.cjs]…
+// usage: [BENCH_FORMATS=raw,qcow2,…] npx tsx test/bench/converter-throughput.ts [SIZE_MIB=1024] [RUNS=3] [LABEL=path/to/vmdesk.cjs]…
 //   (extra LABEL=ENTRY arguments time other builds of vmdesk in the same run, e.g. before=…)
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -19,7 +20,16 @@ const RUNS = Number(process.argv[3] ?? 3);
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmdesk-bench-converter-'));
 const raw = path.join(dir, 'src.raw');
-const qcow = path.join(dir, 'src.qcow2');
+
+/** Source formats: qemu-img's format name, how the image is made from the raw one, who reads it. */
+const SOURCES = [
+  { label: 'raw', format: 'raw', make: [] as string[], reader: 'vmdesk' },
+  { label: 'qcow2', format: 'qcow2', make: ['-O', 'qcow2'], reader: 'vmdesk' },
+  { label: 'qcow2 -c', format: 'qcow2', make: ['-c', '-O', 'qcow2'], reader: 'vmdesk' },
+  { label: 'vdi', format: 'vdi', make: ['-O', 'vdi'], reader: 'qemu-img over NBD' },
+  { label: 'vhd', format: 'vpc', make: ['-O', 'vpc', '-o', 'force_size=on'], reader: 'qemu-img over NBD' },
+] as const;
+type Source = (typeof SOURCES)[number];
 
 function makeSource(): void {
   const fd = fs.openSync(raw, 'w');
@@ -59,14 +69,14 @@ function time(cmd: string, args: string[]): Sample {
 
 interface Contender {
   readonly label: string;
-  readonly run: (src: string, fmt: 'raw' | 'qcow2', i: number) => Sample;
+  readonly run: (src: string, fmt: string, i: number) => Sample;
 }
 
 function vmdeskContender(label: string, entry: string): Contender {
   return {
     label,
     run: (src, fmt, i) => {
-      const to = path.join(dir, `${label}-${fmt}-${i}`);
+      const to = path.join(dir, `${label}-${fmt.replace(/\W/g, '')}-${i}`);
       const s = time(process.execPath, [entry, 'convert', src, '--to', to]);
       fs.rmSync(to, { recursive: true, force: true });
       return s;
@@ -77,7 +87,7 @@ function vmdeskContender(label: string, entry: string): Contender {
 const qemu: Contender = {
   label: 'qemu-img',
   run: (src, fmt, i) => {
-    const out = path.join(dir, `qemu-${fmt}-${i}.vmdk`);
+    const out = path.join(dir, `qemu-${i}.vmdk`);
     const s = time('qemu-img', ['convert', '-f', fmt, '-O', 'vmdk', src, out]);
     fs.rmSync(out, { force: true });
     return s;
@@ -98,21 +108,33 @@ try {
     qemu,
   ];
   makeSource();
-  execFileSync('qemu-img', ['convert', '-O', 'qcow2', raw, qcow]);
+  const only = process.env.BENCH_FORMATS?.split(',');
+  const sources = SOURCES.filter((x) => !only || only.includes(x.label));
+  const file = (x: Source): string => (x.label === 'raw' ? raw : path.join(dir, `src-${x.label.replace(/\W/g, '')}.${x.format}`));
+  for (const x of sources) if (x.label !== 'raw') execFileSync('qemu-img', ['convert', ...x.make, raw, file(x)]);
   const mib = SIZE / (1 << 20);
-  const startup = Math.min(...Array.from({ length: 3 }, () => time(process.execPath, [entry, '--help']).wall));
+  const startup = (args: string[]): string => `${median(Array.from({ length: 5 }, () => time(process.execPath, [entry, ...args]).cpu * 1000)).toFixed(0)} ms CPU`;
   console.log(`converter throughput, ${mib} MiB image, ${RUNS} interleaved runs; MiB of virtual disk per second (best wall time)`);
-  console.log(`vmdesk start-up (vmdesk --help, bundled): ${startup.toFixed(2)} s`);
-  for (const [fmt, src] of [['raw', raw], ['qcow2', qcow]] as const) {
+  console.log(`vmdesk start-up (bundled, median of 5): --version ${startup(['--version'])}, convert --help ${startup(['convert', '--help'])}`);
+  for (const x of sources) {
+    const src = file(x);
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
-    for (let i = 0; i < RUNS; i++) for (const c of contenders) samples.get(c.label)!.push(c.run(src, fmt, i));
+    // Each round starts with the next contender: a run's page-cache state depends on what the
+    // run before it wrote and freed, so no contender always follows the same one.
+    for (let i = 0; i < RUNS; i++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const c = contenders[(i + k) % contenders.length]!;
+        samples.get(c.label)!.push(c.run(src, x.format, i));
+      }
+    }
     const bestQemu = Math.min(...samples.get('qemu-img')!.map((s) => s.wall));
+    const medianQemu = median(samples.get('qemu-img')!.map((s) => s.wall));
     for (const c of contenders) {
       const s = samples.get(c.label)!;
-      const best = Math.min(...s.map((x) => x.wall));
-      const ratio = c === qemu ? '' : `   ${(bestQemu / best).toFixed(2)}x qemu-img`;
+      const best = Math.min(...s.map((v) => v.wall));
+      const ratio = c === qemu ? '' : `   ${(bestQemu / best).toFixed(2)}x qemu-img (median ${(medianQemu / median(s.map((v) => v.wall))).toFixed(2)}x; source read by ${x.reader})`;
       console.log(
-        `${fmt.padEnd(5)} -> thin VMDK  ${c.label.padEnd(9)} best ${best.toFixed(2)} s (${(mib / best).toFixed(0)} MiB/s)  median ${median(s.map((x) => x.wall)).toFixed(2)} s  cpu ${median(s.map((x) => x.cpu)).toFixed(2)} s${ratio}`,
+        `${x.label.padEnd(8)} -> thin VMDK  ${c.label.padEnd(9)} best ${best.toFixed(2)} s (${(mib / best).toFixed(0)} MiB/s)  median ${median(s.map((v) => v.wall)).toFixed(2)} s  cpu ${median(s.map((v) => v.cpu)).toFixed(2)} s${ratio}`,
       );
     }
   }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   fs.mkdirSync(dsDir);
   ({ disk: raw } = makeRawDisk(home, 16));
   serve = await startServe(['--datastore', `lab=${dsDir}`], { VMDESK_HOME: home });
-});
+}, 60_000); // starting `vmdesk serve` from sources took over vitest's default 10 s at load ~10
 afterAll(async () => {
   await serve?.stop();
   fs.rmSync(home, { recursive: true, force: true });

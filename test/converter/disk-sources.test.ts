@@ -1,9 +1,11 @@
 // Raw disks, block-device-like sources and qemu-img formats become VM folders whose disk holds
 // the same bytes (qemu-img compare is the oracle); a cancelled or failed conversion leaves nothing.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConverterError, convertToVm } from '../../core/converter';
+import { StorageError } from '../../core/storage';
 import { VmxFile, readVmConfig } from '../../core/vmkernel/vmx';
 import { dumpFile, leftovers, listDir, makeRawDisk, qemuCompare, qemuImg, qemuInfo, tempDir } from './helpers';
 
@@ -54,6 +56,8 @@ describe('convert foreign formats through qemu-img', () => {
       const seen: number[] = [];
       const r = await convertToVm(img, { to, progress: (p) => seen.push(p.percent) });
       expect(r.notes.join('\n')).toContain(`${format} source`);
+      // qcow2 is read by storage's own reader; the others by qemu-img.
+      expect(r.notes.join('\n')).toContain(format === 'qcow2' ? 'read by vmdesk' : 'read by qemu-img');
       // Progress only goes forward, passes through the middle, and ends at 100.
       expect(seen.every((p, i) => i === 0 || p >= seen[i - 1]!)).toBe(true);
       expect(seen.some((p) => p > 10 && p < 90)).toBe(true);
@@ -64,6 +68,34 @@ describe('convert foreign formats through qemu-img', () => {
       expect(fs.readdirSync(to).sort()).toEqual([`from-${format}.vmdk`, `from-${format}.vmx`]);
     });
   }
+});
+
+describe('qcow2 sources', () => {
+  for (const [what, opts] of [
+    ['compressed (-c)', ['-c']],
+    ['version 2 (compat=0.10), 4 KiB clusters', ['-o', 'compat=0.10,cluster_size=4096']],
+  ] as const) {
+    it(`${what}: our own reader copies it, identical to the image`, async () => {
+      const img = path.join(dir, `own-${what.replace(/\W+/g, '-')}.qcow2`);
+      qemuImg('convert', ...opts, '-O', 'qcow2', raw, img);
+      const to = path.join(dir, `own${opts.length}`);
+      const r = await convertToVm(img, { to });
+      expect(r.notes.join('\n')).toContain('qcow2 source, 50331648 bytes, read by vmdesk');
+      expect(qemuCompare(img, 'qcow2', path.join(to, `own${opts.length}.vmdk`), 'vmdk')).toMatchObject({ status: 0 });
+    });
+  }
+
+  it('a qcow2 with a backing file falls back to qemu-img, which reads the chain', async () => {
+    const base = path.join(dir, 'chain-base.qcow2');
+    const top = path.join(dir, 'chain-top.qcow2');
+    qemuImg('convert', '-O', 'qcow2', raw, base);
+    qemuImg('create', '-f', 'qcow2', '-b', base, '-F', 'qcow2', top);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x77 5M 1M', top], { stdio: 'ignore' });
+    const to = path.join(dir, 'chain01');
+    const r = await convertToVm(top, { to });
+    expect(r.notes.join('\n')).toMatch(/qcow2 source, 50331648 bytes, read by qemu-img \(.*chain-top\.qcow2: has a backing file ".*chain-base\.qcow2"; the qcow2 reader reads standalone images only\)/);
+    expect(qemuCompare(top, 'qcow2', path.join(to, 'chain01.vmdk'), 'vmdk')).toMatchObject({ status: 0 });
+  });
 });
 
 describe('convert a VMware .vmx folder', () => {
@@ -118,16 +150,37 @@ describe('nothing half-made', () => {
     expect(leftovers(dir, 'cancelled01')).toEqual([]);
   });
 
-  it('a source qemu-img cannot read fails with one line naming it, and leaves nothing', async () => {
+  it('a qcow2 with a broken header fails with one line naming the file and field, and leaves nothing', async () => {
     const bad = path.join(dir, 'broken.qcow2');
     fs.writeFileSync(bad, Buffer.concat([Buffer.from('QFI\xfb\0\0\0\x03', 'latin1'), Buffer.alloc(1024, 0xff)]));
     const err = await convertToVm(bad, { to: path.join(dir, 'broken01') }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConverterError);
-    expect((err as Error).message).toMatch(/broken\.qcow2: qemu-img/);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toBe(`${bad}: header.cluster_bits: 4294967295 is outside 9..21 (clusters of 512 bytes to 2 MiB)`);
     expect(leftovers(dir, 'broken01')).toEqual([]);
   });
 
-  it('a qcow2 whose data is damaged fails with qemu-img\'s reason in one line, and leaves nothing', async () => {
+  it('a source larger than a VMDK can be (a 1 PiB qcow2) fails before writing, and leaves nothing', async () => {
+    const big = path.join(dir, 'huge.qcow2');
+    qemuImg('create', '-f', 'qcow2', '-o', 'cluster_size=2M', big, '1P');
+    const err = await convertToVm(big, { to: path.join(dir, 'huge01') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConverterError);
+    expect((err as Error).message).toBe(`${big}: a disk of ${2 ** 50} bytes is larger than a VMDK can be (62 TiB)`);
+    expect(leftovers(dir, 'huge01')).toEqual([]);
+  });
+
+  it('a source qemu-img cannot read fails with one line naming it, and leaves nothing', async () => {
+    const bad = path.join(dir, 'broken.vdi');
+    const head = Buffer.alloc(2048, 0xff);
+    head.writeUInt32LE(0xbeda107f, 64);
+    fs.writeFileSync(bad, head);
+    const err = await convertToVm(bad, { to: path.join(dir, 'broken02') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConverterError);
+    expect((err as Error).message).toMatch(/broken\.vdi: qemu-img/);
+    expect((err as Error).message).not.toContain('\n');
+    expect(leftovers(dir, 'broken02')).toEqual([]);
+  });
+
+  it('a qcow2 whose compressed data is damaged fails in one line naming the cluster, and leaves nothing', async () => {
     const img = path.join(dir, 'damaged.qcow2');
     qemuImg('convert', '-c', '-O', 'qcow2', raw, img);
     // Compressed clusters fill the file's second half: 0xff is not a deflate stream.
@@ -135,20 +188,24 @@ describe('nothing half-made', () => {
     fs.writeSync(fd, Buffer.alloc(256 << 10, 0xff), 0, 256 << 10, Math.floor(fs.statSync(img).size / 2));
     fs.closeSync(fd);
     const err = await convertToVm(img, { to: path.join(dir, 'damaged01') }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConverterError);
-    expect((err as Error).message).toMatch(/damaged\.qcow2: qemu-img convert failed: .*error while reading/);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toMatch(/damaged\.qcow2: compressed guest cluster \d+: does not inflate to one cluster: /);
     expect((err as Error).message).not.toContain('\n');
     expect(leftovers(dir, 'damaged01')).toEqual([]);
   });
 
-  it('a cancelled qcow2 conversion stops qemu-img and leaves nothing', async () => {
+  it('a cancelled qcow2 conversion leaves nothing, with our reader and with qemu-img (a backing file)', async () => {
     const img = path.join(dir, 'cancel.qcow2');
     qemuImg('convert', '-O', 'qcow2', raw, img);
-    const ac = new AbortController();
-    const to = path.join(dir, 'cancelled02');
-    const run = convertToVm(img, { to, signal: ac.signal, progress: (p) => p.percent > 0 && ac.abort() });
-    await expect(run).rejects.toThrow(/cancelled/);
-    expect(leftovers(dir, 'cancelled02')).toEqual([]);
+    const top = path.join(dir, 'cancel-top.qcow2');
+    qemuImg('create', '-f', 'qcow2', '-b', img, '-F', 'qcow2', top);
+    for (const [src, name] of [[img, 'cancelled02'], [top, 'cancelled03']] as const) {
+      const ac = new AbortController();
+      const to = path.join(dir, name);
+      const run = convertToVm(src, { to, signal: ac.signal, progress: (p) => p.percent > 0 && ac.abort() });
+      await expect(run).rejects.toThrow(/cancelled/);
+      expect(leftovers(dir, name)).toEqual([]);
+    }
   });
 
   it('refuses an existing target folder and bad hardware choices before writing', async () => {

@@ -64,10 +64,15 @@ describe('vmdesk disk', () => {
     expect(again).toMatchObject({ code: 1, err: `${p('s.vmdk')}: already exists\n` });
   });
 
-  it('convert refuses a qcow2 input in one line', async () => {
-    qemuImg('create', '-f', 'qcow2', p('q.qcow2'), '1M');
-    const r = await vmdesk('disk', 'convert', p('q.qcow2'), p('q.vmdk'));
-    expect(r).toMatchObject({ code: 1, err: `${p('q.qcow2')}: is a qcow2 image; convert it with qemu-img first\n` });
+  it('convert reads a qcow2 input (identical result), and refuses one with a backing file in one line', async () => {
+    const src = makeRawImage(p('q-src.raw'), 4 << 20, 11);
+    qemuImg('convert', '-c', '-O', 'qcow2', src.file, p('q.qcow2'));
+    expect((await vmdesk('disk', 'convert', p('q.qcow2'), p('q.vmdk'))).code).toBe(0);
+    expect(qemuCompare(p('q.qcow2'), 'qcow2', p('q.vmdk'), 'vmdk').out).toContain('identical');
+    qemuImg('create', '-f', 'qcow2', '-b', p('q.qcow2'), '-F', 'qcow2', p('q-top.qcow2'));
+    const r = await vmdesk('disk', 'convert', p('q-top.qcow2'), p('q-top.vmdk'));
+    expect(r).toMatchObject({ code: 1, err: `${p('q-top.qcow2')}: has a backing file "${p('q.qcow2')}"; the qcow2 reader reads standalone images only\n` });
+    expect(fs.existsSync(p('q-top.vmdk'))).toBe(false);
   });
 
   it('check: clean disk exits 0, damaged disk exits 1 with one error line', async () => {

@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ApiClient } from '../../api';
 import { UsageError, VmdeskError } from '../../common';
-import { type ConvertResult, type DiskType, convertToVm, hotCloneToVm, isAgentSource } from '../../converter';
+import type { ConvertResult, DiskType } from '../../converter';
 import { defineCommand } from '../command';
 import { cancellable, conversionReporter } from './convert-progress';
-import { CONNECT_OPTIONS, unwrap, withHost } from './vm-common';
+import { CONNECT_OPTIONS } from '../connect-options';
 
 function diskTypeOf(v: string | undefined): DiskType {
   if (v === undefined || v === 'thin' || v === 'thick') return v ?? 'thin';
@@ -18,6 +18,7 @@ function diskTypeOf(v: string | undefined): DiskType {
 
 /** The host path of datastore `name`, when this machine can write into it. */
 export async function localDatastorePath(client: ApiClient, name: string): Promise<string | undefined> {
+  const { unwrap } = await import('./vm-common');
   const tree = unwrap(await client.call('inventory.tree', {}));
   const ds = tree.hosts.flatMap((h) => h.datastores).find((d) => d.name === name);
   if (!ds) throw new VmdeskError('not-found', `convert: the host has no datastore "${name}" (it has: ${tree.hosts.flatMap((h) => h.datastores.map((d) => d.name)).join(', ') || 'none'})`);
@@ -56,6 +57,8 @@ export const convertCommand = defineCommand({
     const common = { memoryMB: options.memory, cpus: options.cpus, diskType };
     const local = { ...common, sync: options.sync === true };
     const token = options.token ?? process.env.VMDESK_AGENT_TOKEN;
+    // The converter (storage, OVF, hot clone) loads once there is something to convert.
+    const { convertToVm, hotCloneToVm, isAgentSource } = await import('../../converter');
     if (options['kernel-args'] !== undefined && !isAgentSource(source)) throw new UsageError('convert: --kernel-args applies to agent:// sources (a disk conversion keeps the source\'s boot loader as it is)');
     const run = async (to: string): Promise<ConvertResult> => {
       const rep = conversionReporter(io, 'convert');
@@ -80,6 +83,8 @@ export const convertCommand = defineCommand({
       if (options.to) throw new UsageError('convert: give either --to DIR or --server/--datastore/--name, not both');
       if (!options.datastore || !options.name) throw new UsageError('convert: converting onto a host needs --datastore DS and --name NAME');
       const { datastore, name } = options;
+      // The API client (and, without --server, the embedded host) loads only for this path.
+      const { unwrap, withHost } = await import('./vm-common');
       return withHost(options, io, async (client) => {
         const dsPath = await localDatastorePath(client, datastore);
         if (!dsPath) {

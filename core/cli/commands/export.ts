@@ -6,7 +6,7 @@ import { UsageError, VmdeskError } from '../../common';
 import { exportOva } from '../../converter';
 import { defineCommand } from '../command';
 import { cancellable, conversionReporter } from './convert-progress';
-import { CONNECT_OPTIONS, findVm, unwrap, withHost } from './vm-common';
+import { CONNECT_OPTIONS } from '../connect-options';
 
 function vmxIn(p: string): string | undefined {
   if (p.toLowerCase().endsWith('.vmx') && fs.existsSync(p)) return p;
@@ -31,6 +31,7 @@ export const exportCommand = defineCommand({
     const what = positionals[0]!;
     let vmx = options.server ? undefined : vmxIn(path.resolve(what));
     if (!vmx) {
+      const { findVm, unwrap, withHost } = await import('./vm-common');
       vmx = await withHost(options, io, async (client) => {
         const vm = await findVm(client, what);
         const m = /^\[([^\]]+)\]\s*(.*)$/.exec(vm.vmxPath);

@@ -1,8 +1,9 @@
-// Opening any disk a conversion can start from: a VMDK (our own reader) or a raw image or block
-// device (DeviceSource) as a read-only BlockBackend; a foreign format is recognised here and
-// then read by qemu-img (write-disk.ts writeVmdkWithQemu).
+// Opening any disk a conversion can start from: a VMDK or qcow2 image (our own readers) or a
+// raw image or block device (DeviceSource) as a read-only BlockBackend; other foreign formats,
+// and qcow2 images using features our reader lacks, are recognised here and then read by
+// qemu-img (write-disk.ts writeVmdkWithQemu).
 import * as fs from 'node:fs';
-import { type BlockBackend, RawBackend, VmdkDisk, detectFormat } from '../../storage';
+import { type BlockBackend, Qcow2Image, RawBackend, UnsupportedImageError, VmdkDisk, detectFormat } from '../../storage';
 import { ConverterError } from '../errors';
 import { DeviceSource } from './device-source';
 import { openForReading } from './open-readable';
@@ -53,6 +54,19 @@ export function foreignImage(file: string): QemuImageInfo | undefined {
   const info = sniffForeign(file) ? qemuImgInfo(file) : undefined;
   lastForeign = { key, info };
   return info;
+}
+
+/**
+ * A qcow2 image opened by storage's own reader, or why qemu-img has to read it instead
+ * (a backing file, encryption…). A damaged image throws: qemu-img would not read it right either.
+ */
+export function openOwnQcow2(file: string): { disk: Qcow2Image } | { fallback: string } {
+  try {
+    return { disk: Qcow2Image.open(file) };
+  } catch (err) {
+    if (err instanceof UnsupportedImageError) return { fallback: err.message };
+    throw err;
+  }
 }
 
 /** Opens a VMDK, raw image or block device (foreign formats: see foreignImage). */

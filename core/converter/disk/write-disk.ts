@@ -4,7 +4,7 @@
 // source stays sparse.
 import type { Lba } from '../../common';
 import { type BlockBackend, VmdkDisk, copyData, createVmdk } from '../../storage';
-import { ConversionCancelledError } from '../errors';
+import { ConversionCancelledError, ConverterError } from '../errors';
 import { qemuConvertInto, type QemuImageInfo } from './qemu-img';
 
 export type DiskType = 'thin' | 'thick';
@@ -26,6 +26,12 @@ function stopOnAbort(src: BlockBackend, signal: AbortSignal | undefined): BlockB
   });
 }
 
+/** The file a backend reads, for messages. */
+function sourceName(src: BlockBackend): string {
+  const p = (src as { path?: unknown }).path;
+  return typeof p === 'string' ? p : 'source disk';
+}
+
 /** How the new disk is written. */
 export interface DiskTarget {
   readonly type: DiskType;
@@ -33,8 +39,12 @@ export interface DiskTarget {
   readonly sync?: boolean;
 }
 
+/** VMware's largest virtual disk (vSphere: 62 TiB); a larger source cannot become a VMDK. */
+export const MAX_VMDK_BYTES = 62 * 2 ** 40;
+
 /** Creates the VMDK `dst` and lets `fill` write it (a cancel throws instead). */
-async function intoNewVmdk(dst: string, sizeBytes: number, target: DiskTarget, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function intoNewVmdk(src: string, dst: string, sizeBytes: number, target: DiskTarget, fill: (disk: VmdkDisk) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (sizeBytes > MAX_VMDK_BYTES) throw new ConverterError(`${src}: a disk of ${sizeBytes} bytes is larger than a VMDK can be (62 TiB)`, 'converter.unsupported');
   createVmdk(dst, { sizeBytes, subformat: target.type === 'thin' ? 'monolithicSparse' : 'monolithicFlat', provisioning: target.type });
   const disk = VmdkDisk.open(dst);
   try {
@@ -47,10 +57,10 @@ async function intoNewVmdk(dst: string, sizeBytes: number, target: DiskTarget, f
 }
 
 export function writeVmdkFrom(src: BlockBackend, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  return intoNewVmdk(dst, src.sizeBytes, target, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
+  return intoNewVmdk(sourceName(src), dst, src.sizeBytes, target, (disk) => copyData(stopOnAbort(src, signal), disk, (done, total) => progress?.(done * 512, total * 512)), signal);
 }
 
 /** A foreign image (qcow2, VDI, VHD…) read by qemu-img and written by our VMDK writer. */
 export function writeVmdkWithQemu(src: string, info: QemuImageInfo, dst: string, target: DiskTarget, progress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-  return intoNewVmdk(dst, info.virtualSize, target, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
+  return intoNewVmdk(src, dst, info.virtualSize, target, (disk) => qemuConvertInto(src, info.format, disk, progress, signal), signal);
 }
