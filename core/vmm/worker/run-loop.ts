@@ -7,6 +7,7 @@ import { catchUpPace } from '../clock';
 import type { VmConsole } from '../console';
 import type { PcMachine } from '../machine/pc-machine';
 import { CpuThrottle } from './cpu-throttle';
+import { workerMemoryReport } from './memory-report';
 import type { VmCommand, VmEvent, VmExitReason, VmState } from './protocol';
 import { ThreadCpuClock } from './thread-cpu-time';
 
@@ -154,6 +155,9 @@ export class VmRunLoop {
       case 'stop': // any --Stop--> Exited
         if (s === 'exited') return refuse();
         this.exit({ kind: 'stopped' });
+        return;
+      case 'memory-report':
+        this.io.post({ type: 'memory-report', report: workerMemoryReport() });
         return;
       case 'serial-input':
         if (command.port < 0 || command.port >= this.pendingInput.length) return refuse();
