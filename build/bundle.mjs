@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeExternals } from './entries/externals.mjs';
 import { workerEntries } from './entries/workers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +25,7 @@ const common = {
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['electron', 'better-sqlite3'],
+  external: ['electron', ...runtimeExternals],
   define: { 'import.meta.url': '__vmdeskImportMetaUrl' },
   logLevel: 'warning',
   absWorkingDir: root,
