@@ -1,7 +1,10 @@
 // A host killed with SIGKILL leaves its VM's .vmx lock behind, "held". Powering the VM on
 // again from this machine under the same host id takes the lock at once (its pid is gone),
 // not after the lease; a host with another id still waits the lease out and is refused
-// while it lasts. Real processes: a `vmdesk serve`, killed, and a host agent in this process.
+// while it lasts. Deleting the VM is refused while a live process holds its lock and allowed
+// once that process was killed. Real processes: a `vmdesk serve` and a lock holder, both
+// SIGKILLed, and a host agent in this process.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +15,7 @@ import { HostAgent, WorkerVmRuntime } from '../../core/vmkernel';
 import { TestWsClient } from '../server/ws-client';
 import { startServe } from '../support/vmdesk-process';
 import { assembleGuest } from '../support/test-guests';
+import { bundleFixture } from '../storage/helpers';
 
 /** Far longer than the test may take: only the dead-process rule lets the lock go early. */
 const LEASE_MS = 120_000;
@@ -39,7 +43,7 @@ function host(name: string, leaseMs = LEASE_MS) {
 }
 
 describe('the lock of a VM whose host was killed', () => {
-  it('is taken at once by the same host id on this machine, never by another host id', async () => {
+  it('is taken at once by the same host id on this machine, never by another host id, and does not block deleting the VM', async () => {
     const home = path.join(dir, 'home');
     fs.mkdirSync(home);
     const serve = await startServe(['--datastore', `ds=${dsDir}`], { VMDESK_HOME: home, VMDESK_HOST_NAME: 'esx-a', VMDESK_LEASE_MS: String(LEASE_MS) });
@@ -79,6 +83,16 @@ describe('the lock of a VM whose host was killed', () => {
       expect(Date.parse(now.acquiredAt) - Date.parse(dead.time)).toBeLessThan(LEASE_MS / 2);
       await same.agent.vms.powerOff(mine.id);
       expect(inspectLock(vmx).state).toBe('free');
+
+      // Another process of this host takes the .vmx lock (as a second `vmdesk serve` would).
+      const holder = spawn(process.execPath, [bundleFixture('lock-holder', dir), vmx, String(LEASE_MS), 'esx-a', 'hold'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const died = new Promise((r) => holder.once('exit', r));
+      await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => d.toString().startsWith('acquired') && resolve()));
+      await expect(same.agent.vms.delete(mine.id)).rejects.toThrow(/^vm lab: cannot delete it: it is powered on by host esx-a \(pid \d+\)/);
+      holder.kill('SIGKILL');
+      await died;
+      await same.agent.vms.delete(mine.id);
+      expect(fs.existsSync(path.dirname(vmx))).toBe(false);
     } finally {
       await same.runtime.powerOffAll();
       same.dispose();
