@@ -12,7 +12,9 @@
 // Then the breakdown, each stage in a fresh process run beside the main one on the same
 // schedule: an empty Node worker thread (the floor of any worker), one that loads the VM
 // code and builds nothing, a VM built but not started; and what one idle VM's worker holds
-// by V8's account (VmThread.memoryReport). The idle VMs' CPU use while asleep is shown too.
+// by V8's account (VmThread.memoryReport). The idle VMs' CPU use while asleep is shown too,
+// measured after the stage processes are done. Stage figures move by a MiB or two between
+// runs (when V8 shrinks each process's workers differs): read them as rough shares.
 //   npx tsx test/bench/host-idle-memory.ts [N] [--bundle] [--window S] [--warmup S]
 //   (node --expose-gc --import tsx … lets it collect garbage before each sample)
 //   --bundle: start the bundled worker (dist-electron/workers/vm.cjs, `npm run build:bundles`),
@@ -124,7 +126,8 @@ function stageInChild(name: string): Promise<StageResult> {
   });
 }
 
-async function idleVms(): Promise<{ result: StageResult; report: WorkerMemoryReport; cpuPerVmPct: number; haltedPct: number }> {
+/** The idle VMs' figures; their CPU use is measured once `quiet` settles (the stage processes are done). */
+async function idleVms(quiet: Promise<unknown>): Promise<{ result: StageResult; report: WorkerMemoryReport; cpuPerVmPct: number; haltedPct: number }> {
   const runtime = new WorkerVmRuntime({ hostId: 'bench' });
   const host = new HostAgent({ version: '0', name: 'bench', statsIntervalMs: 60_000, datastores: [{ name: 'ds', path: dir }], runtime });
   const ids: string[] = [];
@@ -146,10 +149,11 @@ async function idleVms(): Promise<{ result: StageResult; report: WorkerMemoryRep
       await host.vms.powerOn(ids[next++]!);
       return { dispose: () => {} };
     }, settle);
+    await quiet.catch(() => {});
     const vms = running();
     const t0 = performance.now();
     const a = vms.map((v) => ({ ...v.workerStats }));
-    await sleep(3000);
+    await sleep(5000);
     const wall = performance.now() - t0;
     const cpu = vms.reduce((sum, v, i) => sum + v.workerStats.cpuMs - a[i]!.cpuMs, 0) / vms.length;
     const halted = vms.reduce((sum, v, i) => sum + v.workerStats.haltedMs - a[i]!.haltedMs, 0) / vms.length;
@@ -167,7 +171,7 @@ try {
     console.log(`STAGE ${JSON.stringify(await runStage(stage))}`);
   } else {
     const stages = Promise.all([stageInChild('empty-worker'), bundled ? stageInChild('code-loaded') : undefined, stageInChild('built')]);
-    const idle = await idleVms();
+    const idle = await idleVms(stages);
     const [empty, code, built] = await stages;
     const { result: r, report } = idle;
     const per = r.perVm;
