@@ -11,8 +11,14 @@ import type { Handler } from './opcode-table';
 /** Entries (a power of two; 7 × 4 bytes each). 64 KiB of code bytes map without aliasing. */
 export const DC_SIZE = 1 << 16;
 export const DC_MASK = DC_SIZE - 1;
-/** Tag bit for code decoded with a 16-bit CS (D = 0); only code below 2 GiB is entered. */
-export const DC_TAG_CS16 = 0x80000000 | 0;
+/**
+ * Tags: `fp | DC_TAG_CS32` for code decoded with a 32-bit CS (D = 1), `~fp` with a 16-bit one;
+ * only code below 2 GiB is entered, so bit 31 is set in every tag and an all-zero entry is
+ * empty. The array then starts as the allocator's untouched zero pages: an idle guest makes
+ * only the entries it runs resident (test/bench/host-idle-memory.ts). The two forms never
+ * meet in one slot: equal tags would need fp1 + fp2 = 2^31 - 1 with equal low 16 bits.
+ */
+export const DC_TAG_CS32 = 0x80000000 | 0;
 /** Longest decoded part (prefixes + opcode + ModR/M + SIB + displacement) that is cached. */
 export const DC_MAX_LEN = 12;
 
@@ -34,7 +40,7 @@ export const DE_SEG_SHIFT = 20;
 
 // Entry layout: eight int32 per entry in one array, so an instruction's lookup touches one
 // cache line (SDM-independent; a host-cache choice).
-export const E_TAG = 0; // physical address of the instruction (| DC_TAG_CS16), or -1 (offset 0xfff: never valid)
+export const E_TAG = 0; // the instruction's physical address, tagged by the CS D bit (DC_TAG_CS32), or 0: empty
 export const E_INFO = 1; // DI_* packing
 export const E_EA = 2; // DE packing
 export const E_DISP = 3; // displacement of the memory operand
@@ -50,9 +56,6 @@ export class DecodedCache {
   readonly handlers: Handler[] = [];
   private readonly handlerIds = new Map<Handler, number>();
 
-  constructor() {
-    this.clear();
-  }
 
   /** The index of `h` in `handlers` (added on first use). */
   handlerId(h: Handler): number {
@@ -66,6 +69,6 @@ export class DecodedCache {
   }
 
   clear(): void {
-    for (let i = 0; i < this.entries.length; i += 1 << E_SHIFT) this.entries[i + E_TAG] = -1;
+    this.entries.fill(0);
   }
 }

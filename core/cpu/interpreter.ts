@@ -10,7 +10,7 @@ import {
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
 import {
-  DC_MASK, DC_MAX_LEN, DC_TAG_CS16, DE_SEG_SHIFT, E_DISP, E_EA, E_HANDLER, E_INFO, E_SHIFT, E_TAG, E_W0, E_W1, E_W2, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS32, DE_SEG_SHIFT, E_DISP, E_EA, E_HANDLER, E_INFO, E_SHIFT, E_TAG, E_W0, E_W1, E_W2, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
   DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
 } from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
@@ -199,7 +199,7 @@ export class CpuInterpreter extends CpuCore {
           fp = (e & ~0xfff) | (lin & 0xfff);
           const slot = (fp & DC_MASK) << E_SHIFT;
           const info = ent[slot + E_INFO]!;
-          if (ent[slot + E_TAG] === (this.cs32 ? fp : fp | DC_TAG_CS16) && view.getInt32(fp, true) === ent[slot + E_W0]
+          if (ent[slot + E_TAG] === (this.cs32 ? fp | DC_TAG_CS32 : ~fp) && view.getInt32(fp, true) === ent[slot + E_W0]
             && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
             const len = (info >>> DI_LEN_SHIFT) & 15;
             this.fp = fp + len;
@@ -331,9 +331,8 @@ export class CpuInterpreter extends CpuCore {
   /** Remember how the instruction at physical `fp` decoded (all of it came through the fast fetch pointer). */
   private enterDecoded(fp: number, code: number, hasModrm: boolean): void {
     const len = this.fp - fp;
-    // Tags keep the CS D bit in bit 31, so only code below 2 GiB is cached: above it, a 32-bit
-    // entry's tag would equal a 16-bit one's 2 GiB lower.
-    if (len > DC_MAX_LEN || len <= 0 || fp >= DC_TAG_CS16 >>> 0) return;
+    // Tags need bit 31 (decoded-cache.ts DC_TAG_CS32), so only code below 2 GiB is cached.
+    if (len > DC_MAX_LEN || len <= 0 || fp >= DC_TAG_CS32 >>> 0) return;
     const dc = this.decoded;
     const ent = dc.entries;
     const slot = (fp & DC_MASK) << E_SHIFT;
@@ -349,7 +348,7 @@ export class CpuInterpreter extends CpuCore {
     ent[slot + E_W1] = words > 1 ? view.getInt32(fp + 4, true) : 0;
     ent[slot + E_W2] = words > 2 ? view.getInt32(fp + 8, true) : 0;
     ent[slot + E_HANDLER] = dc.handlerId((hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!);
-    ent[slot + E_TAG] = this.cs32 ? fp : fp | DC_TAG_CS16;
+    ent[slot + E_TAG] = this.cs32 ? fp | DC_TAG_CS32 : ~fp;
   }
 
   private lockAllowed(code: number): boolean {

@@ -6,3 +6,4 @@ export type { VmCommand, VmEvent, VmExitReason, VmState } from './worker/protoco
 export * from './initramfs';
 export { isBzImage } from './boot';
 export type { VmThreadStats } from './vm-thread';
+export type { WorkerMemoryReport } from './worker/memory-report';

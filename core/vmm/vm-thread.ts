@@ -8,12 +8,16 @@ import { GuestMemory } from '../memory';
 import { type ConsoleDisplay, SharedFrame } from './console';
 import type { MachineSpec } from './machine/machine-spec';
 import { CPU_CONTROL_BYTES, CPU_UNLIMITED } from './worker/cpu-throttle';
+import type { WorkerMemoryReport } from './worker/memory-report';
 import type { VmCommand, VmEvent, VmExitReason, VmState, VmWorkerInit } from './worker/protocol';
 
 export interface VmThreadOptions {
   /** Give the VM a screen for graphical consoles (a frame of this many pixels at most). */
   readonly screen?: { readonly name: string; readonly capacityPixels?: number };
 }
+
+/** V8's young-generation limit of a VM's worker (test/bench/host-idle-memory.ts). */
+const WORKER_YOUNG_GENERATION_MB = 2;
 
 /** Enough for 1920×1200 at 32 bpp. */
 const DEFAULT_SCREEN_PIXELS = 1920 * 1200;
@@ -73,8 +77,10 @@ export class VmThread implements Disposable {
       cpuControl: this.cpuControl.buffer as SharedArrayBuffer,
       ...(frame ? { frame: frame.buffer } : {}),
     };
-    // A small young generation: the run loop allocates little, and each VM's idle cost is mostly V8's.
-    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // A small young generation: the run loop allocates little (no allocation per instruction),
+    // and an idle VM's garbage fills the young generation up to its limit before a scavenge,
+    // so the limit is resident per VM (4 MiB here cost ~2 MiB more per idle VM than 2).
+    this.worker = startWorker({ source: new URL('./worker/vm-worker.ts', import.meta.url), bundle: 'vm' }, init, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     let resolveExit!: (r: VmExitReason) => void;
     this.exited = new Promise((r) => (resolveExit = r));
     const finish = (reason: VmExitReason): void => {
@@ -124,6 +130,23 @@ export class VmThread implements Disposable {
   /** The worker's latest counters (CPU time, instructions, its own memory). */
   get stats(): VmThreadStats {
     return this.latest;
+  }
+
+  /** The worker isolate's memory as V8 accounts for it; rejects if the VM exits first. */
+  memoryReport(): Promise<WorkerMemoryReport> {
+    return new Promise((resolve, reject) => {
+      if (this.exitReason) return reject(new Error('vmm: the VM has exited'));
+      const sub = this.onEvent((e) => {
+        if (e.type !== 'memory-report') return;
+        sub.dispose();
+        resolve(e.report);
+      });
+      void this.exited.then(() => {
+        sub.dispose();
+        reject(new Error('vmm: the VM exited before it reported its memory'));
+      });
+      this.send({ type: 'memory-report' });
+    });
   }
 
   /** Thousandths of one host core the VM may use from now on; undefined: no limit. */

@@ -103,6 +103,27 @@ describe('decoded-instruction cache', () => {
     expect(m.cpu.getRegister('eax')).toBe(0x11111111);
   });
 
+  it('code at physical address 0 runs right in a fresh cache, whose empty entries are all zero', () => {
+    const m = new TestMachine();
+    // add [eax], al twice (00 00 00 00: the bytes and the tag an empty entry holds), inc ebx, hlt
+    m.poke(0, [0x00, 0x00, 0x00, 0x00, 0x43, 0xf4]);
+    // Read page 0 first so the jump finds it in the TLB and looks the cache up.
+    m.load(0x20000, 'mov edx, [0]\n mov eax, 0x9003\n xor ecx, ecx\n jmp ecx');
+    m.flat(0x20000);
+    m.run();
+    expect(m.r32(0x9000) >>> 24).toBe(6);
+    expect(m.cpu.getRegister('ebx')).toBe(1);
+    expect(m.cpu.getRegister('eip')).toBe(6);
+    // The same bytes again under a 16-bit CS (its tag for address 0 is all ones): add [bx+si], al.
+    m.cpu.jmpFar(0x40, 0);
+    m.cpu.setRegister('ebx', 0x9103);
+    m.cpu.setRegister('esi', 0);
+    m.cpu.halted = false;
+    m.run();
+    expect(m.r32(0x9100) >>> 24).toBe(6);
+    expect(m.cpu.getRegister('ebx')).toBe(0x9104);
+  });
+
   it('prefixed and plain forms alternating in a loop keep their own operand size and segment', () => {
     const m = new TestMachine();
     m.setGdtEntry(9, descriptor(0x5000, 0xfffff, 0x92, 0xc)); // 0x48: data with base 0x5000

@@ -166,6 +166,42 @@ describe('LeaseLock between processes', () => {
     expect(waiters.flatMap((w) => w.lines)).toEqual(['acquired 2']);
   });
 
+  it('a holder SIGKILLed on this host is broken at once by this host, while another host waits for its lease', async () => {
+    const target = path.join(dir, 'killed.vmdk');
+    const lease = 60_000; // far longer than the test: only the dead-process rule can take it
+    const a = start(target, String(lease), 'host-a', 'hold');
+    await a.waitFor('acquired');
+    const live = await LeaseLock.acquire(target, { leaseMs: lease, hostId: 'host-a', timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(live).toBeInstanceOf(LockedError); // the same host id, but its process lives
+    const died = killed(a);
+    a.child.kill('SIGKILL');
+    await died;
+    const other = await LeaseLock.acquire(target, { leaseMs: lease, hostId: 'host-b', timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(LockedError);
+    expect((other as Error).message).toMatch(/killed\.vmdk: locked by host host-a \(pid \d+\)/);
+    const mine = await LeaseLock.acquire(target, { leaseMs: lease, hostId: 'host-a', timeoutMs: 0 });
+    expect(mine.generation).toBe(2);
+    expect(inspectLock(target)).toMatchObject({ state: 'held', generation: 2, record: { host: 'host-a', pid: process.pid } });
+    mine.dispose();
+  });
+
+  it('a dead pid in a record from another machine or boot (same host id) is not taken for dead', async () => {
+    const target = path.join(dir, 'elsewhere.vmdk');
+    const lease = 60_000;
+    const a = start(target, String(lease), 'host-a', 'hold');
+    await a.waitFor('acquired');
+    const died = killed(a);
+    a.child.kill('SIGKILL');
+    await died;
+    // The same record as if written by a host that shares the datastore and its host id.
+    const file = path.join(`${target}.lck`, 'gen-000000000001');
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { machine?: string };
+    expect(record.machine).toMatch(/^\S+ pid:\[\d+\]$/);
+    fs.writeFileSync(file, JSON.stringify({ ...record, machine: 'another-boot pid:[1]' }));
+    const err = await LeaseLock.acquire(target, { leaseMs: lease, hostId: 'host-a', timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockedError);
+  });
+
   it('four processes contending, one killed while holding: never two holders', async () => {
     const target = path.join(dir, 'stress.vmdk');
     const owner = path.join(dir, 'owner.txt');

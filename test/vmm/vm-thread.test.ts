@@ -68,4 +68,23 @@ describe('VmThread', () => {
     expect(out).toBe('hello from the guest\nABC\n');
     vm.dispose();
   });
+
+  it('a guest halted with interrupts on sleeps: its thread spends almost no CPU while it idles', async () => {
+    const vm = new VmThread({ ...spec(), cmdline: 'i' });
+    vm.send({ type: 'start' });
+    await until(vm, (e) => (e.type === 'serial-output' ? true : undefined));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(500);
+    const a = { ...vm.stats, at: performance.now() };
+    await sleep(2500);
+    const b = { ...vm.stats, at: performance.now() };
+    const wall = b.at - a.at;
+    // It reports at least every 100 ms while asleep, so the counters are fresh.
+    expect(b.instructions).toBe(a.instructions);
+    expect(b.haltedMs - a.haltedMs).toBeGreaterThan(0.7 * wall);
+    expect(b.cpuMs - a.cpuMs).toBeLessThan(0.05 * wall);
+    vm.send({ type: 'stop' });
+    await vm.exited;
+    vm.dispose();
+  });
 });

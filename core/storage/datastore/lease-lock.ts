@@ -20,6 +20,10 @@
 //   its last successful renewal is younger than leaseMs/2: a breaker needs a full lease of
 //   silence, so a paused holder stops trusting its lock before anyone may take it.
 //   Release: state "released" (the file stays, so generation numbers only grow).
+//   A holder that died on this very host need not be waited out: a record with this host's
+//   id, written on this machine since its last boot in this pid namespace (`machine`), whose
+//   pid no longer exists (kill(pid, 0) fails with ESRCH), is broken at once, the same way as
+//   a stale one. Another host cannot see the pid, so it still waits for the lease.
 // NFS: exclusive create is atomic on NFSv3/v4; our own create returns fresh directory
 // attributes, which invalidates the client's cached listing before the verifying re-list.
 import * as fs from 'node:fs';
@@ -47,6 +51,42 @@ export interface LockRecord {
   time: string;
   /** Wall-clock time the lock was taken (informational). */
   acquiredAt: string;
+  /** Where `pid` lives: this machine's boot id and pid namespace (absent where unknown). */
+  machine?: string;
+}
+
+let machineIdentity: string | null | undefined;
+
+/** This machine's boot and pid namespace: pids are comparable only within both (Linux /proc). */
+function thisMachine(): string | undefined {
+  if (machineIdentity === undefined) {
+    try {
+      const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      machineIdentity = boot ? `${boot} ${fs.readlinkSync('/proc/self/ns/pid')}` : null;
+    } catch {
+      machineIdentity = null;
+    }
+  }
+  return machineIdentity ?? undefined;
+}
+
+function processGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: it lives, as another user
+  }
+}
+
+/**
+ * True when `record` is held by a process of host `hostId` on this machine that no longer
+ * exists (killed, crashed): the lock may be broken without waiting for its lease.
+ */
+export function heldByDeadLocalProcess(record: LockRecord, hostId: string): boolean {
+  const here = thisMachine();
+  return record.state === 'held' && record.host === hostId && here !== undefined && record.machine === here && processGone(record.pid);
 }
 
 export interface LeaseLockOptions {
@@ -174,6 +214,7 @@ export class LeaseLock implements Disposable {
       state: 'held',
       time: new Date().toISOString(),
       acquiredAt: '',
+      ...(thisMachine() ? { machine: thisMachine() } : {}),
     };
     let watched: { key: string; since: number } | undefined;
     for (;;) {
@@ -185,6 +226,7 @@ export class LeaseLock implements Disposable {
         const raw = readRaw(path.join(dir, genName(top)));
         holder = parseRecord(raw);
         if (holder?.state === 'released') mayTake = true;
+        else if (holder && heldByDeadLocalProcess(holder, me.host)) mayTake = true;
         else {
           // The whole file is the heartbeat: any change restarts the watch. An unreadable
           // record (a holder killed between create and write) goes stale the same way.

@@ -3,10 +3,10 @@
 // and on each disk it writes (NAME.vmdk.lck, so a disk shared by two VMs or opened by
 // `vmdesk run` is refused too), recording this host's id and renewed by heartbeat. Another
 // host sharing the datastore is refused with the holder's name; a dead host's lock is broken
-// once its lease has run out.
+// once its lease has run out, a dead process's of this host at once.
 import path from 'node:path';
 import { errorMessage } from '../../common';
-import { LeaseLock, LockedError, defaultLeaseMs, inspectLock } from '../../storage';
+import { LeaseLock, LockedError, defaultLeaseMs, heldByDeadLocalProcess, inspectLock } from '../../storage';
 import { VmError } from '../vms/vm-error';
 import type { VmLaunchSpec } from './vm-runtime';
 
@@ -39,9 +39,10 @@ async function lockVmFile(spec: VmLaunchSpec, target: string, holding: string, o
     );
   };
   // A live holder renews every quarter lease: seeing its heartbeat move is enough to refuse
-  // at once. A silent one may be dead; acquire() breaks it after a full lease of silence.
+  // at once. A silent one may be dead; acquire() breaks it after a full lease of silence, or
+  // at once when it was a process of this host that no longer exists (killed, crashed).
   const first = inspectLock(target);
-  if (first.state === 'held' && first.record) {
+  if (first.state === 'held' && first.record && !heldByDeadLocalProcess(first.record, o.hostId)) {
     const until = performance.now() + leaseMs * 0.6;
     while (performance.now() < until) {
       await sleep(Math.max(10, Math.min(100, leaseMs / 20)));

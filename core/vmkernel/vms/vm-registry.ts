@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ConsoleHistory, VmCreateSpec, VmInfo, VmReconfigureSpec, VmStats, VmSummary } from '../../api';
 import { bytesToBase64 } from '../../api';
 import { Emitter, UsageError, VmdeskError, createLogger, errorMessage } from '../../common';
-import { inspectLock, openImage } from '../../storage';
+import { heldByDeadLocalProcess, inspectLock, openImage } from '../../storage';
 import type { Db } from '../db/host-database';
 import type { ConsoleDisplay } from '../../vmm/console';
 import { datastorePath, findDatastore, hostPathOf, locateFile } from '../datastore-files';
@@ -296,7 +296,8 @@ export class VmRegistry {
       this.requirePoweredOff(id, row.name, 'delete it');
       const { ds, folder, vmxFile } = this.files(row);
       const lock = inspectLock(vmxFile);
-      if (lock.state === 'held' && lock.record) {
+      // A lock left by a process of this host that no longer exists (killed) holds nothing.
+      if (lock.state === 'held' && lock.record && !heldByDeadLocalProcess(lock.record, this.o.hostName)) {
         throw new VmError('conflict', `vm ${row.name}: cannot delete it: it is powered on by host ${lock.record.host} (pid ${lock.record.pid}), which holds the lock of its .vmx`);
       }
       if (path.resolve(folder) === path.resolve(ds.path)) {

@@ -10,6 +10,7 @@
 // Running also waits, between bursts, while the VM is over the CPU allowance the host keeps
 // in the shared control word (cpu-throttle.ts); that is not a state, commands still work.
 import type { MachineSpec } from '../machine/machine-spec';
+import type { WorkerMemoryReport } from './memory-report';
 
 export type VmState = 'created' | 'running' | 'paused' | 'exited';
 
@@ -22,6 +23,8 @@ export type VmCommand =
   | { readonly type: 'power-button' }
   | { readonly type: 'stop' }
   | { readonly type: 'serial-input'; readonly port: number; readonly bytes: Uint8Array }
+  /** Any state: answered with a 'memory-report' event (diagnostics, benchmarks). */
+  | { readonly type: 'memory-report' }
   // Graphical console input (any state but exited; refused when the VM has no console).
   | { readonly type: 'console-key'; readonly keysym: number; readonly down: boolean }
   | { readonly type: 'console-pointer'; readonly x: number; readonly y: number; readonly buttons: number }
@@ -43,6 +46,7 @@ export type VmEvent =
   /** What the BIOS wrote to its debug console (port 0x402), batched per slice. */
   | { readonly type: 'firmware-log'; readonly bytes: Uint8Array }
   | { readonly type: 'not-allowed'; readonly command: VmCommand['type']; readonly state: VmState }
+  | { readonly type: 'memory-report'; readonly report: WorkerMemoryReport }
   | {
       readonly type: 'stats';
       readonly instructions: number;
