@@ -56,7 +56,6 @@ export class DecodedCache {
   readonly handlers: Handler[] = [];
   private readonly handlerIds = new Map<Handler, number>();
 
-
   /** The index of `h` in `handlers` (added on first use). */
   handlerId(h: Handler): number {
     let id = this.handlerIds.get(h);
