@@ -9,7 +9,7 @@
 // catches up on a mode change is not lost.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DisplayHub, type PixelFormat, RfbConnection, type RunningRfbServer, startRfbTcpServer } from '../../../core/server/rfb';
-import { type UpdateRect, RfbTestClient } from './rfb-test-client';
+import { type UpdateRect, RfbTestClient, setPixelFormatMessage } from './rfb-test-client';
 import { SharedFrame } from '../../../core/vmm/console';
 import { drawPattern, patternAt, patternDisplay, recordingInput } from './test-pattern';
 
@@ -144,17 +144,7 @@ describe('RFB first frame', () => {
     server = await startRfbTcpServer({ display, port: 0 });
     display.frame.resize(400, 300); // stale for the hub, as in `vmdesk run`
     drawPattern(display.frame);
-    const format = Buffer.alloc(20);
-    format[0] = 0;
-    format[4] = RGB565.bitsPerPixel;
-    format[5] = RGB565.depth;
-    format[7] = 1;
-    format.writeUInt16BE(RGB565.redMax, 8);
-    format.writeUInt16BE(RGB565.greenMax, 10);
-    format.writeUInt16BE(RGB565.blueMax, 12);
-    format[14] = RGB565.redShift;
-    format[15] = RGB565.greenShift;
-    format[16] = RGB565.blueShift;
+    const format = setPixelFormatMessage(RGB565);
     const encodings = Buffer.alloc(4 + 4 * 3);
     encodings[0] = 2;
     encodings.writeUInt16BE(3, 2);

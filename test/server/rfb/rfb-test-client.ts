@@ -115,19 +115,7 @@ export class RfbTestClient {
   }
 
   setPixelFormat(pf: PixelFormat): void {
-    const b = Buffer.alloc(20);
-    b[0] = 0;
-    b[4] = pf.bitsPerPixel;
-    b[5] = pf.depth;
-    b[6] = pf.bigEndian ? 1 : 0;
-    b[7] = 1;
-    b.writeUInt16BE(pf.redMax, 8);
-    b.writeUInt16BE(pf.greenMax, 10);
-    b.writeUInt16BE(pf.blueMax, 12);
-    b[14] = pf.redShift;
-    b[15] = pf.greenShift;
-    b[16] = pf.blueShift;
-    this.send(b);
+    this.send(setPixelFormatMessage(pf));
     this.format = pf;
   }
 
@@ -236,4 +224,21 @@ export class RfbTestClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** A SetPixelFormat message (RFC 6143 §7.5.1) for true-colour format `pf`. */
+export function setPixelFormatMessage(pf: PixelFormat): Buffer {
+  const b = Buffer.alloc(20);
+  b[0] = 0;
+  b[4] = pf.bitsPerPixel;
+  b[5] = pf.depth;
+  b[6] = pf.bigEndian ? 1 : 0;
+  b[7] = 1;
+  b.writeUInt16BE(pf.redMax, 8);
+  b.writeUInt16BE(pf.greenMax, 10);
+  b.writeUInt16BE(pf.blueMax, 12);
+  b[14] = pf.redShift;
+  b[15] = pf.greenShift;
+  b[16] = pf.blueShift;
+  return b;
 }
