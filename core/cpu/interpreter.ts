@@ -108,6 +108,18 @@ export class CpuInterpreter extends CpuCore {
     this.nmiPending = true;
     this.attention = true;
   }
+  /**
+   * End the running slice at most `instructions` from now (at least one more runs): the clock
+   * calls this when a device sets a timer that falls inside the slice, so the timer fires at
+   * its own guest time rather than when the slice would have ended.
+   */
+  endSliceWithin(instructions: number): void {
+    const end = this.counters[0]! + Math.max(1, Math.ceil(instructions));
+    if (end < this.sliceEnd) {
+      this.sliceEnd = end;
+      this.attention = true;
+    }
+  }
   /** Tell the CPU the interrupt controller's INTR output may have changed (optional; it also polls). */
   notifyInterrupt(): void {
     this.attention = true;
@@ -129,10 +141,14 @@ export class CpuInterpreter extends CpuCore {
     }
   }
 
+  /** Instruction count at which the running slice ends (`run`, `endSliceWithin`). */
+  private sliceEnd = 0;
+
   /** Execute up to `budget` instructions. */
   run(budget: number): StopReason {
     this.stopRequested = false;
-    let remaining = budget;
+    const counters = this.counters;
+    this.sliceEnd = counters[0]! + budget;
     for (;;) {
       if (this.shutdownReason) {
         const r = this.shutdownReason;
@@ -159,14 +175,13 @@ export class CpuInterpreter extends CpuCore {
         }
       }
       if (this.halted) return 'halt';
+      const remaining = this.sliceEnd - counters[0]!;
       if (remaining <= 0) return 'budget';
       this.attention = false;
-      let n: number;
       if (this.irqShadow) {
         this.irqShadow = false;
-        n = this.runChunk(1);
-      } else n = this.runChunk(remaining < CHUNK ? remaining : CHUNK);
-      remaining -= n;
+        this.runChunk(1);
+      } else this.runChunk(remaining < CHUNK ? remaining : CHUNK);
     }
   }
 

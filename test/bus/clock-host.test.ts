@@ -112,6 +112,24 @@ describe('HostVirtualClock', () => {
     expect(clock.now()).toBe(5e9);
   });
 
+  it('tells the vCPU how many instructions away a timer set while paced is due, so its slice ends there', () => {
+    const host = fakeHost();
+    let executed = 0;
+    const told: number[] = [];
+    const clock = new HostVirtualClock({ hostNowNs: host.now });
+    clock.countInstructions(() => executed);
+    clock.endSliceForTimers((n) => told.push(n));
+    clock.resume();
+    host.add(1e9);
+    clock.runPaced(10);
+    executed += 100;
+    clock.schedule(clock.now() + 5000, () => {});
+    expect(told).toEqual([500]);
+    clock.followHost(); // halted: the host's clock, not the instruction count, ends the wait
+    clock.schedule(clock.now() + 5000, () => {});
+    expect(told).toEqual([500]);
+  });
+
   it('a halted guest that lags host time catches up in bounded steps, then follows the host', () => {
     const host = fakeHost();
     let executed = 0;

@@ -35,6 +35,21 @@ describe('Cpu API', () => {
     expect(m.cpu.getRegister('eax')).toBe(2);
   });
 
+  it('ends the slice where a device asks with endSliceWithin (a timer set mid-slice), never later', () => {
+    const m = new TestMachine();
+    m.ports.register('timer', 0x80, 1, { readPort: () => 0, writePort: () => m.cpu.endSliceWithin(7) });
+    m.load(0x20000, 'mov ecx, 1000\n out 0x80, al\n l: loop l\n hlt');
+    m.flat(0x20000);
+    expect(m.run(500)).toBe('budget');
+    expect(m.cpu.instructionCount).toBe(2 + 7);
+    const late = new TestMachine();
+    late.ports.register('timer', 0x80, 1, { readPort: () => 0, writePort: () => late.cpu.endSliceWithin(1e6) });
+    late.load(0x20000, 'out 0x80, al\n jmp $');
+    late.flat(0x20000);
+    expect(late.run(500)).toBe('budget'); // a later end does not lengthen the slice
+    expect(late.cpu.instructionCount).toBe(500);
+  });
+
   it('saves and restores state through JSON mid-program, producing the same result', () => {
     const src = 'mov esi, 0x30000\n mov ecx, 200\n l: mov eax, ecx\n imul eax, eax\n add [esi], eax\n adc edx, 0\n loop l\n hlt';
     const a = new TestMachine();

@@ -43,6 +43,7 @@ describe('device test guests', () => {
     ['uart-loopback', '16550A loops data and modem lines back'],
     ['pic-masking', '8259 holds masked requests in IRR'],
     ['apic-timer', 'local APIC timer counts, ticks periodically and fires one shots'],
+    ['timer-deadline', 'a timer armed in busy code fires at its deadline'],
   ])('%s: %s', async (name) => {
     const r = await runGuest(assemble(name));
     expect(r.stdout).not.toContain('FAIL');

@@ -66,6 +66,8 @@ export class HostVirtualClock implements VirtualClock {
   private base: number;
   private baseInstructions = 0;
   private baseHost: number;
+  /** Told how many instructions away a timer set while paced is due (the vCPU ends its slice there). */
+  private onTimerInSlice: ((instructions: number) => void) | undefined;
 
   constructor(options: HostClockOptions = {}) {
     this.hostNow = options.hostNowNs ?? defaultHostNow;
@@ -109,6 +111,16 @@ export class HostVirtualClock implements VirtualClock {
   /** The vCPU's executed-instruction counter, which paces guest time in `runPaced`. */
   countInstructions(counter: () => number): void {
     this.instructions = counter;
+  }
+
+  /**
+   * Who to tell when a timer is set while guest time is paced: the vCPU (`endSliceWithin`), so
+   * a timer the guest programs in the middle of a slice (a LAPIC one-shot, a PIT reload) fires
+   * at its deadline instead of when the slice would have ended — which, at a slow measured
+   * pace, was tens of ms of guest time later.
+   */
+  endSliceForTimers(callback: (instructions: number) => void): void {
+    this.onTimerInSlice = callback;
   }
 
   private rebase(): void {
@@ -157,7 +169,11 @@ export class HostVirtualClock implements VirtualClock {
   }
 
   schedule(deadlineNs: number, callback: (nowNs: number) => void): TimerHandle {
-    return this.timers.add(deadlineNs, callback);
+    const handle = this.timers.add(deadlineNs, callback);
+    if (this.pace > 0 && this.onTimerInSlice !== undefined && this.pausedAtGuest === undefined) {
+      this.onTimerInSlice((deadlineNs - this.now()) / this.pace);
+    }
+    return handle;
   }
 
   /** Stop guest time (VM paused, checkpoint, debugger). */

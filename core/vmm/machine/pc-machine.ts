@@ -67,6 +67,7 @@ export class PcMachine {
     this.cpu = new Cpu({ memory, ports: this.ports, mmio: this.mmio, fpu: (host) => new X87(host) });
     this.cpu.tscSource = this.clock.tsc;
     this.clock.countInstructions(() => this.cpu.instructionCount);
+    this.clock.endSliceForTimers((instructions) => this.cpu.endSliceWithin(instructions));
 
     this.ports.register('pic-master', PORTS.picMaster, 2, this.pic.masterPorts);
     this.ports.register('pic-slave', PORTS.picSlave, 2, this.pic.slavePorts);
