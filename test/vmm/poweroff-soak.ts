@@ -8,6 +8,7 @@
 //
 //   npx tsx test/vmm/poweroff-soak.ts [--runs 3] [--config apic|pic] [--scenario checks|busy|flood|quick]
 //                                     [--starve 50/150] [--burn 1] [--log-dir /tmp/soak]
+//                                     [--append 'initcall_debug'] [--pre 'cmd;;cmd']
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,19 +25,26 @@ const { values } = parseArgs({
     burn: { type: 'string', default: '0' },
     'log-dir': { type: 'string', default: '/tmp/poweroff-soak' },
     'exit-timeout': { type: 'string', default: '300' },
+    /** More kernel command line (e.g. initcall_debug: device_shutdown then names each device). */
+    append: { type: 'string', default: '' },
+    /** Shell commands (separated by ';;') run first, their output printed. */
+    pre: { type: 'string', default: '' },
   },
 });
 
 const BOOT_MS = 60 * 60_000;
 const COMMAND_MS = 10 * 60_000;
 const EXIT_MS = Number(values['exit-timeout']) * 1000;
-const append = values.config === 'pic' ? 'noapic acpi=off' : '';
+const append = `${values.config === 'pic' ? 'noapic acpi=off' : ''} ${values.append}`.trim();
 const logDir = values['log-dir']!;
 fs.mkdirSync(logDir, { recursive: true });
 
 /** What runs on the shell before `poweroff -f` (the boot tests' checks, or a harsher variant). */
 async function scenario(shell: SerialSession, name: string): Promise<void> {
   const random = guestImages().manifest.randomFile.path;
+  for (const c of values.pre!.split(';;').filter((x) => x.trim())) {
+    console.log(`$ ${c}\n${await shell.run(c, COMMAND_MS)}`);
+  }
   if (name === 'quick') return;
   if (name === 'checks' || name === 'busy' || name === 'flood') {
     for (const c of ['uname -a', 'cat /proc/cpuinfo', 'cat /proc/interrupts', 'sleep 1', 'cat /proc/interrupts', 'echo $((12345*6789%1009))', `md5sum ${random}`, 'dd if=/dev/urandom of=/tmp/u bs=1024 count=4 2>/dev/null', 'md5sum /tmp/u', 'od -An -tx1 -v /tmp/u', 'date +%s']) {
