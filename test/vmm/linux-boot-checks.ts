@@ -17,8 +17,12 @@ const BOOT_TIMEOUT_MS = 45 * 60_000;
 const COMMAND_TIMEOUT_MS = 5 * 60_000;
 /** How long vmdesk run gets to stop the VM after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 15_000;
-/** What Linux prints just before machine_power_off (kernel/reboot.c kernel_power_off). */
-const POWER_DOWN_LINE = 'reboot: Power down';
+/**
+ * What Linux prints on its way down (kernel/reboot.c kernel_power_off / kernel_halt): after
+ * device_shutdown, the ACPI S5 preparation; then, last before the S5 write or `cli; hlt`,
+ * "Power down" or "System halted". Which of them came tells where a hung power-off stopped.
+ */
+const SHUTDOWN_MILESTONES = ['ACPI: PM: Preparing to enter system sleep state S5', 'reboot: Power down', 'reboot: System halted'];
 
 export class PoweroffTimeoutError extends SerialTimeoutError {}
 
@@ -185,7 +189,8 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
       await shell.waitForEcho('poweroff -f', COMMAND_TIMEOUT_MS);
       const code = await within(vm.exited, deadline - Date.now());
       if (code === 'timeout') {
-        const reached = shell.output().includes(POWER_DOWN_LINE) ? `printed "${POWER_DOWN_LINE}"` : `had not printed "${POWER_DOWN_LINE}"`;
+        const seen = SHUTDOWN_MILESTONES.filter((line) => shell.output().includes(line));
+        const reached = seen.length > 0 ? `printed ${seen.map((l) => JSON.stringify(l)).join(', ')}` : `printed none of ${SHUTDOWN_MILESTONES.map((l) => JSON.stringify(l)).join(', ')}`;
         await stopStuckVm();
         throw new PoweroffTimeoutError(`poweroff: the shell echoed "poweroff -f" but vmdesk run had not exited ${COMMAND_TIMEOUT_MS / 1000} s after it was typed; the kernel ${reached}`);
       }

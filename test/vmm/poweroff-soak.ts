@@ -102,6 +102,8 @@ async function oneRun(i: number): Promise<string> {
   const burn = burners(Number(values.burn));
   try {
     await scenario(shell, values.scenario!);
+    // Guest uptime just before, to time the kernel's way from the command to its S5 message.
+    const uptime = values.scenario === 'busy' ? NaN : Number((await shell.run('cat /proc/uptime', COMMAND_MS)).split(' ')[0]);
     const typed = performance.now();
     shell.send('poweroff -f');
     let echoS = NaN;
@@ -116,8 +118,10 @@ async function oneRun(i: number): Promise<string> {
     const exitS = (performance.now() - typed) / 1000;
     const out = shell.output();
     const powerDown = out.includes('reboot: Power down');
+    const s5 = /\[\s*([\d.]+)\] ACPI: PM: Preparing to enter system sleep state S5/.exec(out);
+    const kernelS = s5 ? (Number(s5[1]) - uptime).toFixed(2) : 'n/a';
     const ok = code === 0 && vm.stderr() === '';
-    return `run ${i}: ${ok ? 'ok' : 'FAIL'} code=${code} boot=${bootS.toFixed(0)}s echo=${echoS.toFixed(2)}s exit=${exitS.toFixed(2)}s powerDown=${powerDown} stderr=${JSON.stringify(vm.stderr().trim())} log=${log}`;
+    return `run ${i}: ${ok ? 'ok' : 'FAIL'} code=${code} boot=${bootS.toFixed(0)}s echo=${echoS.toFixed(2)}s exit=${exitS.toFixed(2)}s uptime→S5=${kernelS}s powerDown=${powerDown} stderr=${JSON.stringify(vm.stderr().trim())} log=${log}`;
   } finally {
     stopStarving();
     for (const b of burn) b.kill();
