@@ -1,7 +1,8 @@
 // Soak script (not a test) for the `poweroff -f` path of the Linux boot tests: boots Debian's
 // kernel in a real `vmdesk run` RUNS times, one boot at a time, drives a scenario on the shell,
 // types `poweroff -f`, waits for its echo and then for the exit, and prints one line per run
-// (exit code, seconds to echo and to exit, whether the kernel printed "reboot: Power down").
+// (exit code, seconds to echo and to exit, guest seconds from the `cat /proc/uptime` just
+// before to the kernel's S5 message, whether it printed "reboot: Power down").
 // Every boot's console goes to LOG_DIR/run-N.log. `--starve RUN/STOP` SIGSTOPs and SIGCONTs
 // the whole `vmdesk run` process in that duty cycle (ms) from the first prompt on, a load that
 // costs the machine nothing; `--burn N` runs N busy processes beside it instead.
@@ -37,6 +38,7 @@ const COMMAND_MS = 10 * 60_000;
 const EXIT_MS = Number(values['exit-timeout']) * 1000;
 const append = `${values.config === 'pic' ? 'noapic acpi=off' : ''} ${values.append}`.trim();
 const logDir = values['log-dir']!;
+if (!['checks', 'busy', 'flood', 'quick'].includes(values.scenario!)) throw new Error(`soak: --scenario ${values.scenario}: expected checks, busy, flood or quick`);
 fs.mkdirSync(logDir, { recursive: true });
 
 /** What runs on the shell before `poweroff -f` (the boot tests' checks, or a harsher variant). */
