@@ -44,6 +44,9 @@ export class VmThread implements Disposable {
     diskWriteBytes: 0,
     diskReads: 0,
     diskWrites: 0,
+    eip: 0,
+    eflags: 0,
+    halted: false,
   };
   private readonly onSerialEmitter = new Emitter<{ port: number; bytes: Uint8Array }>();
   readonly onSerialOutput = this.onSerialEmitter.event;

@@ -75,7 +75,22 @@ describe('vmdesk run', () => {
   it('stops a guest that outlives --timeout', () => {
     const r = run(['--kernel', bad, '--append', 'l', '--timeout', '1']);
     expect(r.status).toBe(124);
-    expect(r.stderr).toBe('run: the guest was still running after 1 s (--timeout); stopped it\n');
+    // The guest spins in `jmp forever` (interrupts off); a worker slow to start has not run it yet.
+    expect(r.stderr).toMatch(/^run: the guest was still running after 1 s \(--timeout\); stopped it; the vCPU (had not run yet|was running at EIP [0-9a-f]{8} \(IF=0\) after [\d,]+ instructions)\b.*\n$/);
+  });
+
+  it('says where the vCPU was when SIGTERM stops the guest', async () => {
+    const child = spawn(process.execPath, [bin, 'run', '--kernel', hello, '--append', 'i', '--timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    // Greeted, then idle: HLT with interrupts enabled (hello-serial.asm, command line "i").
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('hello from the guest');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err).toMatch(/^run: stopped by SIGTERM; the vCPU was halted at EIP [0-9a-f]{8} \(IF=1\) after [\d,]+ instructions, guest clock [\d.]+ s, reported [\d.]+ s ago\n$/);
   });
 
   it.each([

@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { I8042 } from '../../core/devices/i8042';
+import { IoApic } from '../../core/devices/ioapic';
 import { SimpleA20Gate } from '../../core/devices/types';
 
 function setup() {
   let resets = 0;
   const irq = { 1: false, 12: false };
+  /** Rising edges seen on each line: what an edge-triggered 8259 or I/O APIC input counts. */
+  const edges = { 1: 0, 12: 0 };
+  const line = (n: 1 | 12) => ({
+    setLevel: (l: boolean) => {
+      if (l && !irq[n]) edges[n]++;
+      irq[n] = l;
+    },
+  });
   const a20 = new SimpleA20Gate(false);
   const kbc = new I8042({
     a20,
     onReset: () => void resets++,
-    irq1: { setLevel: (l) => void (irq[1] = l) },
-    irq12: { setLevel: (l) => void (irq[12] = l) },
+    irq1: line(1),
+    irq12: line(12),
   });
   const status = (): number => kbc.commandPort.readPort(0, 1);
   const cmd = (c: number): void => kbc.commandPort.writePort(0, 1, c);
@@ -21,7 +30,7 @@ function setup() {
     while (status() & 1) out.push(read());
     return out;
   };
-  return { kbc, a20, irq, status, cmd, data, read, drain, resets: () => resets };
+  return { kbc, a20, irq, edges, status, cmd, data, read, drain, resets: () => resets };
 }
 
 describe('i8042 controller', () => {
@@ -87,13 +96,49 @@ describe('i8042 controller', () => {
 
 describe('PS/2 keyboard behind the i8042', () => {
   it('answers reset with ACK then BAT 0xAA and raises IRQ 1 per byte', () => {
-    const { data, read, irq } = setup();
+    const { data, read, irq, edges } = setup();
     data(0xff);
     expect(irq[1]).toBe(true);
+    expect(edges[1]).toBe(1);
     expect(read()).toBe(0xfa);
-    expect(irq[1]).toBe(true); // next byte loaded
+    // The read dropped the line and the next byte raised it again: a new edge.
+    expect(irq[1]).toBe(true);
+    expect(edges[1]).toBe(2);
     expect(read()).toBe(0xaa);
     expect(irq[1]).toBe(false);
+  });
+
+  it('interrupts an edge-triggered I/O APIC pin once per byte of a multi-byte reply', () => {
+    // What Linux's atkbd probe sees in APIC mode: GETID answered FA AB 41 (translated), one
+    // interrupt per byte, each read by i8042_interrupt. Same for the mouse's FA 00 on IRQ 12.
+    const vectors: number[] = [];
+    const ioapic = new IoApic({ deliver: (m) => vectors.push(m.vector) });
+    const route = (pin: number, vector: number): void => {
+      ioapic.writeMmio(0x00, 4, 0x10 + 2 * pin);
+      ioapic.writeMmio(0x10, 4, vector); // fixed, edge, active high, unmasked
+    };
+    route(1, 0x31);
+    route(12, 0x3c);
+    const kbc = new I8042({ a20: new SimpleA20Gate(false), onReset: () => {}, irq1: ioapic.irq(1), irq12: ioapic.irq(12) });
+    const cmd = (c: number): void => kbc.commandPort.writePort(0, 1, c);
+    const data = (v: number): void => kbc.dataPort.writePort(0, 1, v);
+    // The guest's handler: one byte per interrupt.
+    const handle = (): number[] => {
+      const got: number[] = [];
+      while (vectors.length > 0) {
+        vectors.shift();
+        got.push(kbc.dataPort.readPort(0, 1));
+      }
+      return got;
+    };
+    cmd(0x60);
+    data(0x47); // both interrupts on, translation on
+    data(0xf2);
+    expect(handle()).toEqual([0xfa, 0xab, 0x41]);
+    cmd(0xd4);
+    data(0xf2);
+    expect(handle()).toEqual([0xfa, 0x00]);
+    expect(kbc.commandPort.readPort(0, 1) & 1).toBe(0); // nothing left behind
   });
 
   it('identifies as MF2 (AB 83, translated to AB 41) and sets LEDs', () => {

@@ -12,16 +12,17 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export class SerialTimeoutError extends Error {}
 
 /** The last `n` characters of a console log, for error messages. */
-function tail(text: string, n = 3000): string {
+export function tail(text: string, n = 4096): string {
   return text.length <= n ? text : `…${text.slice(-n)}`;
 }
 
 /**
- * The text after the shell's echo of `command`. The echo may carry terminal queries
- * (busybox asks for the cursor position, ESC [6n) and line breaks where the line editor
- * wrapped a long line at the terminal width.
+ * Where the shell's echo of `command` ends in `text`: the index just past the newline that
+ * ends the echoed line, or -1 when the echo is not (yet) all there. The echo may carry
+ * terminal queries (busybox asks for the cursor position, ESC [6n) and line breaks where the
+ * line editor wrapped a long line at the terminal width.
  */
-export function stripEcho(text: string, command: string): string {
+export function echoEnd(text: string, command: string): number {
   let i = 0;
   let j = 0;
   while (i < text.length && j < command.length) {
@@ -32,14 +33,18 @@ export function stripEcho(text: string, command: string): string {
       const m = /^\x1b\[[0-9;?]*[A-Za-z]/.exec(text.slice(i));
       i += m ? m[0].length : 1;
     } else if (text[i] === '\n' || text[i] === ' ') i++;
-    else break;
+    else return -1;
   }
-  if (j < command.length) {
-    // Not a recognisable echo: fall back to "output starts after the first line".
-    const nl = text.indexOf('\n');
-    return nl < 0 ? '' : text.slice(nl + 1);
-  }
+  if (j < command.length) return -1;
   const nl = text.indexOf('\n', i);
+  return nl < 0 ? -1 : nl + 1;
+}
+
+/** The text after the shell's echo of `command` (after the first line if the echo is not recognisable). */
+export function stripEcho(text: string, command: string): string {
+  const end = echoEnd(text, command);
+  if (end >= 0) return text.slice(end);
+  const nl = text.indexOf('\n');
   return nl < 0 ? '' : text.slice(nl + 1);
 }
 
@@ -74,25 +79,45 @@ export class SerialSession {
 
   /** Wait until `pattern` appears after the cursor; returns the text before it and moves past it. */
   waitFor(pattern: string | RegExp, timeoutMs: number, what = String(pattern)): Promise<string> {
+    return this.waitUntil(
+      (rest) => {
+        if (typeof pattern === 'string') {
+          const at = rest.indexOf(pattern);
+          return at < 0 ? undefined : { at, len: pattern.length };
+        }
+        const m = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(rest);
+        return m ? { at: m.index, len: m[0].length } : undefined;
+      },
+      timeoutMs,
+      what,
+    );
+  }
+
+  /** Wait until the shell has echoed `command` (typed with `send`) and moved past its line. */
+  async waitForEcho(command: string, timeoutMs: number): Promise<void> {
+    await this.waitUntil(
+      (rest) => {
+        // The echo starts where the command's first character first appears after the cursor.
+        for (let at = rest.indexOf(command[0]!); at >= 0; at = rest.indexOf(command[0]!, at + 1)) {
+          const end = echoEnd(rest.slice(at), command);
+          if (end >= 0) return { at, len: end };
+        }
+        return undefined;
+      },
+      timeoutMs,
+      `echo of ${JSON.stringify(command)}`,
+    );
+  }
+
+  private waitUntil(find: (rest: string) => { at: number; len: number } | undefined, timeoutMs: number, what: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const rest = this.log.slice(this.cursor);
-        let at = -1;
-        let len = 0;
-        if (typeof pattern === 'string') {
-          at = rest.indexOf(pattern);
-          len = pattern.length;
-        } else {
-          const m = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(rest);
-          if (m) {
-            at = m.index;
-            len = m[0].length;
-          }
-        }
-        if (at < 0) return false;
-        this.cursor += at + len;
+        const found = find(rest);
+        if (!found) return false;
+        this.cursor += found.at + found.len;
         done();
-        resolve(rest.slice(0, at));
+        resolve(rest.slice(0, found.at));
         return true;
       };
       const wake = (): void => {
@@ -140,10 +165,17 @@ export class SerialSession {
 export interface VmdeskRunProcess {
   readonly child: ChildProcess;
   readonly session: SerialSession;
-  /** Resolves with the exit code (or the signal name) when the process ends. */
+  /** Resolves with the exit code (or the signal name) when the process has ended and its output is all read. */
   readonly exited: Promise<number | string>;
+  /** Whether the process is still there. */
+  readonly running: boolean;
   stderr(): string;
   kill(): void;
+  /**
+   * SIGTERM (vmdesk run then prints where the vCPU was, and stops the VM), SIGKILL if it has
+   * not ended `graceMs` later; resolves with how it ended.
+   */
+  stop(graceMs?: number): Promise<number | string>;
 }
 
 /**
@@ -163,20 +195,36 @@ export function startVmdeskRun(args: readonly string[], prompt: string, logFile?
   });
   child.stderr!.on('data', (d: Buffer) => (err += d));
   child.stdin!.on('error', () => {});
+  let running = true;
+  // 'close', not 'exit': only then has all the guest printed last been read (a wait for an echo
+  // must not fail because the exit was seen before the final output).
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
+      running = false;
       if (log !== undefined) fs.closeSync(log);
       session.end(`vmdesk run exited (${code ?? signal}; stderr: ${err.trim() || 'empty'})`);
       resolve(code ?? signal ?? -1);
     });
   });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   return {
     child,
     session,
     exited,
+    get running() {
+      return running;
+    },
     stderr: () => err,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    kill,
+    stop: async (graceMs = 15_000) => {
+      if (!running) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(kill, graceMs);
+      const how = await exited;
+      clearTimeout(timer);
+      return how;
     },
   };
 }

@@ -10,9 +10,12 @@ import { VmThread, type VmExitReason } from '../../vmm';
 import { defineCommand } from '../command';
 import { openSerialConsole, parseSerialTarget } from '../serial-console';
 import { buildSpec, inputsFromVmx, lockDisks, type BootInputs } from './run-machine';
+import { describeVcpu } from './run-status';
 
 export const EXIT_TIMEOUT = 124;
 const MEMORY_MB = { min: 4, max: 3584, default: 128 };
+/** How long the worker gets to answer a SIGTERM's stop before vmdesk run says it did not. */
+const STOP_ANSWER_MS = 2000;
 
 export function exitCodeOf(reason: VmExitReason): { code: number; message?: string } {
   switch (reason.kind) {
@@ -115,21 +118,31 @@ export const runCommand = defineCommand({
     const timedOut = new Promise<'timeout'>((resolve) => {
       if (options.timeout !== undefined) timer = setTimeout(() => resolve('timeout'), options.timeout * 1000);
     });
-    const onSignal = (): void => vm.send({ type: 'stop' });
+    // Someone stopping a guest that did not end by itself wants to know where it was: said
+    // after the stop, from the worker's final report, or at once if the worker does not answer.
+    let signalled = false;
+    let unanswered: NodeJS.Timeout | undefined;
+    const onSignal = (): void => {
+      signalled = true;
+      unanswered = setTimeout(() => io.stderr.write(`run: SIGTERM: the VM's worker has not stopped within ${STOP_ANSWER_MS / 1000} s; ${describeVcpu(vm.stats, vm.silentMs)}\n`), STOP_ANSWER_MS);
+      vm.send({ type: 'stop' });
+    };
     process.once('SIGTERM', onSignal);
     vm.send({ type: 'start' });
     try {
       const outcome = await Promise.race([vm.exited, timedOut]);
       if (outcome === 'timeout') {
-        io.stderr.write(`run: the guest was still running after ${options.timeout} s (--timeout); stopped it\n`);
+        io.stderr.write(`run: the guest was still running after ${options.timeout} s (--timeout); stopped it; ${describeVcpu(vm.stats, vm.silentMs)}\n`);
         return EXIT_TIMEOUT;
       }
+      if (signalled && outcome.kind === 'stopped') io.stderr.write(`run: stopped by SIGTERM; ${describeVcpu(vm.stats, vm.silentMs)}\n`);
       if (quitByUser) return 0;
       const { code, message } = exitCodeOf(outcome);
       if (message) io.stderr.write(message + '\n');
       return code;
     } finally {
       clearTimeout(timer);
+      clearTimeout(unanswered);
       process.off('SIGTERM', onSignal);
       sub.dispose();
       logSub.dispose();

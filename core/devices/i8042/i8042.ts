@@ -90,6 +90,11 @@ export class I8042 {
     const v = this.outputBuffer;
     this.outputFull = false;
     this.outputFromAux = false;
+    // Reading the buffer clears OBF, which drops IRQ 1/12 before the next queued byte is
+    // loaded: ISA interrupts are edge-triggered (8259 and I/O APIC), so a line left high from
+    // one byte to the next would deliver the first byte only. (Linux's atkbd then loses the
+    // ID after an ACK, fails its probe and rescans the port for ever.)
+    this.updateIrqs();
     this.refill();
     return v;
   }

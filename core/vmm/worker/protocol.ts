@@ -66,6 +66,10 @@ export type VmEvent =
       readonly diskWriteBytes: number;
       readonly diskReads: number;
       readonly diskWrites: number;
+      /** Where the vCPU was at the report: EIP, EFLAGS, and whether it sat in HLT (diagnostics). */
+      readonly eip: number;
+      readonly eflags: number;
+      readonly halted: boolean;
     };
 
 /** What the worker is started with (workerData payload). */

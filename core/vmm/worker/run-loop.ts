@@ -101,6 +101,9 @@ export class VmRunLoop {
       diskWriteBytes: disk?.writeBytes ?? 0,
       diskReads: disk?.reads ?? 0,
       diskWrites: disk?.writes ?? 0,
+      eip: this.machine.cpu.getRegister('eip'),
+      eflags: this.machine.cpu.getRegister('eflags'),
+      halted: this.machine.cpu.halted,
     });
   }
 
