@@ -4,6 +4,13 @@
 export interface IrqLine {
   /** Drive the line: true = asserted. Edge-triggered receivers latch the rising edge. */
   setLevel(level: boolean): void;
+  /**
+   * Whether the last edge sent on this line still waits, latched in the receiver, for the CPU
+   * to take it (another edge now would merge with it and be lost); undefined when the receiver
+   * does not pass this line's edges on (masked, level-triggered). A source that must not lose
+   * edges (the PIT's ticks) holds the next one back while this is true.
+   */
+  edgePending?(): boolean | undefined;
 }
 
 /** Assert then deassert: one edge, for edge-triggered ISA devices. */

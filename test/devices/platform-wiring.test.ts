@@ -30,7 +30,7 @@ function buildPc() {
   const pic = new PicPair();
   let ioapic!: IoApic;
   const lapic = new LocalApic({ clock, extInt: pic, onEoi: (v) => ioapic.eoi(v) });
-  ioapic = new IoApic({ id: 1, deliver: (m) => lapic.acceptInterrupt(m.vector, m.levelTriggered, m.deliveryMode) });
+  ioapic = new IoApic({ id: 1, deliver: (m) => lapic.acceptInterrupt(m.vector, m.levelTriggered, m.deliveryMode), requested: (v) => lapic.requested(v) });
   const isa = new IsaIrqRouter({ pic, ioapic, overrides: { 0: 2 } });
   const a20 = new SimpleA20Gate(false);
   const pit = new Pit8254({ clock, irq0: isa.irq(0) });
@@ -125,6 +125,28 @@ describe('the PC platform wired per PLATFORM.md', () => {
     ioapicW(0x11 + 2 * 2, 0);
     taken = runTaking(pc, pc.lapic, 100_000_000, () => lapicW(0xb0, 0));
     expect(taken.length).toBe(10);
+    expect(new Set(taken)).toEqual(new Set([0xec]));
+  });
+
+  it('a PIT tick the CPU does not take within its period waits instead of merging (PIC, then I/O APIC)', () => {
+    const pc = buildPc();
+    initPic(pc.ports);
+    pc.ports.write(0x43, 1, 0x34);
+    pc.ports.write(0x40, 1, 11932 & 0xff);
+    pc.ports.write(0x40, 1, 11932 >> 8);
+    pc.clock.advance(35_000_000); // interrupts off for 3.5 periods: the edges at 10, 20, 30 ms
+    let taken = runTaking(pc, pc.pic, 465_000_000, () => pc.ports.write(0x20, 1, 0x20));
+    expect(taken.length).toBe(49); // as many as a CPU that took each at once (test above)
+    const lapicW = (o: number, v: number): void => pc.mmio.write(0xfee00000 + o, 4, v);
+    pc.ports.write(0x21, 1, 0xff);
+    pc.ports.write(0xa1, 1, 0xff);
+    lapicW(0xf0, 0x1ff);
+    lapicW(0x350, 0x10700);
+    pc.mmio.write(0xfec00000, 4, 0x10 + 2 * 2);
+    pc.mmio.write(0xfec00010, 4, 0xec);
+    pc.clock.advance(45_000_000); // 500 → 545 ms without taking: the edges at 510, 520, 530, 540 ms
+    taken = runTaking(pc, pc.lapic, 55_000_000, () => lapicW(0xb0, 0));
+    expect(taken.length).toBe(10); // all 10 edges of 500–600 ms (59 - 49 whole periods)
     expect(new Set(taken)).toEqual(new Set([0xec]));
   });
 

@@ -20,6 +20,8 @@ export interface IoApicMessage {
 
 export interface IoApicOptions {
   deliver: (message: IoApicMessage) => void;
+  /** The local APIC still requests `vector` (its IRR bit): an edge pin's last message not yet taken. */
+  requested?: (vector: number) => boolean;
   /** I/O APIC ID (register 0 bits 27:24); default 1 as in the MADT. */
   id?: number;
   pins?: number;
@@ -35,6 +37,7 @@ const RTE_LOW_WRITABLE = 0x1_afff;
 export class IoApic implements MmioDevice {
   readonly pins: number;
   private readonly deliver: (message: IoApicMessage) => void;
+  private readonly requested: ((vector: number) => boolean) | undefined;
   private id: number;
   private select = 0;
   private readonly low: Uint32Array;
@@ -47,10 +50,14 @@ export class IoApic implements MmioDevice {
     this.pins = options.pins ?? 24;
     if (!Number.isInteger(this.pins) || this.pins < 1 || this.pins > 32) throw new RangeError(`ioapic: ${this.pins} pins is not 1..32`);
     this.deliver = options.deliver;
+    this.requested = options.requested;
     this.id = (options.id ?? 1) & 0xf;
     this.low = new Uint32Array(this.pins).fill(RTE_MASK);
     this.high = new Uint32Array(this.pins);
-    this.lines = Array.from({ length: this.pins }, (_, pin) => ({ setLevel: (level: boolean) => this.setPin(pin, level) }));
+    this.lines = Array.from({ length: this.pins }, (_, pin) => ({
+      setLevel: (level: boolean) => this.setPin(pin, level),
+      edgePending: () => this.edgePending(pin),
+    }));
   }
 
   /** Input pin (GSI) `pin` as a line. */
@@ -67,6 +74,13 @@ export class IoApic implements MmioDevice {
    */
   private asserted(pin: number): boolean {
     return ((this.levels >>> pin) & 1) === 1;
+  }
+
+  /** The local APIC still requests edge pin `pin`'s vector (IrqLine.edgePending); undefined when masked, level or not fixed/lowest-priority. */
+  edgePending(pin: number): boolean | undefined {
+    const rte = this.low[pin];
+    if (rte === undefined || rte & (RTE_MASK | RTE_LEVEL) || ((rte >> 8) & 7) > 1 || !this.requested) return undefined;
+    return this.requested(rte & 0xff);
   }
 
   setPin(pin: number, level: boolean): void {

@@ -24,6 +24,17 @@ export class IsaIrqRouter {
         setLevel(l: boolean) {
           for (const t of targets) t.setLevel(l);
         },
+        // Pending while every controller that passes the line on still holds the last edge: one
+        // that has taken it (or a PIC latched but unheard, its INTR unused in APIC mode) does not hold it.
+        edgePending() {
+          let answer: boolean | undefined;
+          for (const t of targets) {
+            const p = t.edgePending?.();
+            if (p === false) return false;
+            if (p === true) answer = true;
+          }
+          return answer;
+        },
       };
     });
   }

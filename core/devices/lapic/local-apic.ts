@@ -240,6 +240,11 @@ export class LocalApic implements MmioDevice, InterruptController {
   }
 
   /** A message from the I/O APIC (or an IPI): fixed/lowest-priority vector, NMI or ExtINT. */
+  /** `vector` waits in the IRR: accepted, not yet taken by the CPU. */
+  requested(vector: number): boolean {
+    return ((this.irr[(vector >> 5) & 7]! >>> (vector & 31)) & 1) === 1;
+  }
+
   acceptInterrupt(vector: number, levelTriggered: boolean, deliveryMode = DELIVERY_FIXED): void {
     if (!this.globallyEnabled) return;
     switch (deliveryMode & 7) {

@@ -28,7 +28,10 @@ export class PicPair implements InterruptController {
   readonly elcrPorts: PortDevice;
 
   constructor() {
-    this.lines = Array.from({ length: 16 }, (_, n) => ({ setLevel: (level: boolean) => this.setIrq(n, level) }));
+    this.lines = Array.from({ length: 16 }, (_, n) => ({
+      setLevel: (level: boolean) => this.setIrq(n, level),
+      edgePending: () => this.edgePending(n),
+    }));
     this.masterPorts = this.chipPorts(this.master);
     this.slavePorts = this.chipPorts(this.slave);
     this.elcrPorts = {
@@ -46,6 +49,13 @@ export class PicPair implements InterruptController {
     const line = this.lines[n];
     if (!line) throw new RangeError(`pic: there is no ISA IRQ ${n}`);
     return line;
+  }
+
+  /** ISA IRQ `n`'s last edge is latched, not yet acknowledged (IrqLine.edgePending). */
+  edgePending(n: number): boolean | undefined {
+    if (n === CASCADE_INPUT) return undefined;
+    if (n < 8) return this.master.edgeRequested(n);
+    return this.master.imr & (1 << CASCADE_INPUT) ? undefined : this.slave.edgeRequested(n - 8);
   }
 
   setIrq(n: number, level: boolean): void {

@@ -56,6 +56,13 @@ export class Pic8259 {
     }
   }
 
+  /** Edge input `n`'s request is latched in IRR; undefined if the input is masked or level-sensed. */
+  edgeRequested(n: number): boolean | undefined {
+    const mask = 1 << n;
+    if (this.levelSensitive(mask) || this.imr & mask) return undefined;
+    return (this.irr & mask) !== 0;
+  }
+
   /** Priority 0 (highest) .. 7 of input n under the current rotation. */
   private priorityOf(n: number): number {
     return (n - this.lowestPriority - 1) & 7;

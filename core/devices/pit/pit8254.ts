@@ -101,12 +101,28 @@ export class Pit8254 implements PortDevice {
     if (next < 0) return;
     // A late edge waits for the next pass of the clock's timers (its deadline is after this one's).
     const at = Math.max(timeOfTick(next, PIT_HZ), this.clock.now() + 1);
-    this.timer = this.clock.schedule(at, () => {
-      this.timer = undefined;
-      this.irq0.setLevel(true);
-      this.irq0.setLevel(false);
-      this.rearm(next);
-    });
+    this.timer = this.clock.schedule(at, () => this.edgeDue(next));
+  }
+
+  /**
+   * Counter 0's rising edge `edge` (in PIT ticks) is due. While the guest has not yet taken the
+   * last one (its interrupts off longer than a period: an emulated CPU runs such stretches many
+   * times slower than hardware), a second edge would merge with it in the controller and the
+   * tick would be lost, so jiffies fall behind the TSC; the edge waits instead, asking again
+   * every quarter period, for up to a second (a guest that never takes it loses it).
+   */
+  private edgeDue(edge: number): void {
+    this.timer = undefined;
+    const now = this.tick();
+    if (this.irq0.edgePending?.() === true && now - edge < PIT_HZ) {
+      const period = this.channels[0]!.nextRisingEdge(edge) - edge;
+      const retry = now + Math.max(1, Math.floor(period / 4));
+      this.timer = this.clock.schedule(timeOfTick(retry, PIT_HZ), () => this.edgeDue(edge));
+      return;
+    }
+    this.irq0.setLevel(true);
+    this.irq0.setLevel(false);
+    this.rearm(edge);
   }
 
   save(): PitState {

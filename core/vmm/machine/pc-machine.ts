@@ -77,7 +77,7 @@ export class PcMachine {
     // to I/O APIC routing, so a `noapic` kernel still runs on the PIC alone.
     if (spec.apic) {
       const lapic = new LocalApic({ clock: this.clock, extInt: this.pic, onEoi: (v) => ioapic.eoi(v) });
-      const ioapic = new IoApic({ id: 1, deliver: (m) => lapic.acceptInterrupt(m.vector, m.levelTriggered, m.deliveryMode) });
+      const ioapic = new IoApic({ id: 1, deliver: (m) => lapic.acceptInterrupt(m.vector, m.levelTriggered, m.deliveryMode), requested: (v) => lapic.requested(v) });
       this.lapic = lapic;
       this.ioapic = ioapic;
       this.mmio.register('lapic', ADDRESSES.localApic, 0x1000, lapic);
