@@ -185,7 +185,7 @@ export class CpuInterpreter extends CpuCore {
     }
   }
 
-  private runChunk(n: number): number {
+  private runChunk(n: number): void {
     let i = 0;
     const counters = this.counters;
     const dc = this.decoded;
@@ -237,7 +237,6 @@ export class CpuInterpreter extends CpuCore {
       if (e !== FAULT) throw e;
       this.handleFault();
     }
-    return i;
   }
 
   /** Decode and execute one instruction (tests and debuggers; the run loop has its own copy). */

@@ -15,7 +15,9 @@
 //     clock.runDue();                        // PIT/RTC/APIC/UART/PM timers whose deadline passed
 //     if (!cpu.halted || cpu.interruptPending()) {
 //       clock.runPaced(nsPerInstruction);    // guest time follows the instruction counter
-//       cpu.run(sliceBudget);                // device port/MMIO accesses call clock.now()
+//       cpu.run(sliceBudget);                // device port/MMIO accesses call clock.now(); a timer
+//                                            // set meanwhile ends the slice at its deadline
+//                                            // (endSliceForTimers → cpu.endSliceWithin)
 //       continue;
 //     }
 //     clock.followHost();                    // halted: guest time follows host time
