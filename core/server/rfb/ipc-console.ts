@@ -55,16 +55,25 @@ interface Session {
 type Call = (session: Session, params: Record<string, unknown>) => ApiResult<null>;
 
 const ok: ApiResult<null> = { ok: true, data: null };
+/** Ended sessions whose reason is kept for late calls. */
+const ENDED_KEPT = 64;
 const refuse = (code: 'bad-request' | 'forbidden' | 'not-found', message: string): ApiResult<never> => ({ ok: false, error: { code, message } });
 
 export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays, isTrustedSender: (url: string) => boolean): Disposable {
   const store = new DisposableStore();
   const sessions = new Map<string, Session>();
+  /**
+   * Why recent sessions ended, by id: a call the window made before the end reached it (its
+   * reply can overtake the `closed` push) is answered with the same reason, not a refusal.
+   */
+  const ended = new Map<string, { windowId: number; reason: string }>();
   // Windows are told apart by their WebContents id, not by the wrapper object Electron hands in.
   const watched = new Set<number>();
 
   const end = (session: Session, reason: string): void => {
     if (!sessions.delete(session.id)) return;
+    ended.set(session.id, { windowId: session.window.id, reason });
+    if (ended.size > ENDED_KEPT) ended.delete(ended.keys().next().value!);
     clearTimeout(session.expiry);
     session.connection?.end();
     if (!session.window.isDestroyed()) session.window.send(CONSOLE_IPC.closed, session.id, reason);
@@ -173,6 +182,8 @@ export function attachConsoleIpc(ipc: ConsoleIpcMain, displays: ConsoleDisplays,
     if (!p.ok) return p;
     const id = p.data.session;
     const session = typeof id === 'string' ? sessions.get(id) : undefined;
+    const gone = typeof id === 'string' && !session ? ended.get(id) : undefined;
+    if (gone && gone.windowId === event.sender.id) return refuse('not-found', gone.reason);
     if (!session || session.window.id !== event.sender.id) {
       if (session) log.warn(`console session of window ${session.window.id} presented by window ${event.sender.id}`);
       return refuse('forbidden', `console: ${channel} refused: no such console session for this window`);

@@ -84,7 +84,8 @@ export class IpcRfbChannel {
     // noVNC reuses its send buffer: copy before the call crosses to main.
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     void this.bridge.consoleSend(this.session, bytes).then((r) => {
-      if (!r.ok) this.finish(r.error.message, false);
+      // not-found: the session ended and main says why, as its `closed` push (still on its way) will.
+      if (!r.ok) this.finish(r.error.message, r.error.code === 'not-found');
     });
   }
 
