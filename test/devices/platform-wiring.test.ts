@@ -73,6 +73,30 @@ function initPic(ports: PortBus): void {
   }
 }
 
+/** PIT counter 0 in mode 2 with count 11932: Linux's HZ=100 tick (10.0002 ms). */
+function startPitAtHz100(ports: PortBus): void {
+  ports.write(0x43, 1, 0x34);
+  ports.write(0x40, 1, 11932 & 0xff);
+  ports.write(0x40, 1, 11932 >> 8);
+}
+
+/**
+ * setup_local_APIC + setup_IO_APIC as Linux does them: mask the PIC and LINT0, route GSI 2 to
+ * vector 0xEC. Returns the local APIC's EOI.
+ */
+function routeTimerThroughIoApic(pc: ReturnType<typeof buildPc>): () => void {
+  const lapicW = (o: number, v: number): void => pc.mmio.write(0xfee00000 + o, 4, v);
+  pc.ports.write(0x21, 1, 0xff);
+  pc.ports.write(0xa1, 1, 0xff);
+  lapicW(0xf0, 0x1ff);
+  lapicW(0x350, 0x10700);
+  pc.mmio.write(0xfec00000, 4, 0x10 + 2 * 2);
+  pc.mmio.write(0xfec00010, 4, 0xec);
+  pc.mmio.write(0xfec00000, 4, 0x11 + 2 * 2);
+  pc.mmio.write(0xfec00010, 4, 0);
+  return () => lapicW(0xb0, 0);
+}
+
 /** Run the guest for `ns`, taking every interrupt with an EOI, like a kernel's idle loop. */
 function runTaking(pc: ReturnType<typeof buildPc>, cpu: InterruptController, ns: number, eoi: (v: number) => void): number[] {
   const taken: number[] = [];
@@ -91,9 +115,7 @@ describe('the PC platform wired per PLATFORM.md', () => {
   it('PIC-only: PIT ticks at HZ=100 on IRQ 0 and the serial console prints', () => {
     const pc = buildPc();
     initPic(pc.ports);
-    pc.ports.write(0x43, 1, 0x34);
-    pc.ports.write(0x40, 1, 11932 & 0xff);
-    pc.ports.write(0x40, 1, 11932 >> 8);
+    startPitAtHz100(pc.ports);
     const taken = runTaking(pc, pc.pic, 500_000_000, () => pc.ports.write(0x20, 1, 0x20));
     expect(taken.length).toBe(49); // 49 whole 10.0002 ms periods in 500 ms
     expect(new Set(taken)).toEqual(new Set([0x30]));
@@ -103,27 +125,14 @@ describe('the PC platform wired per PLATFORM.md', () => {
 
   it('APIC mode: virtual wire first, then I/O APIC routing with IRQ 0 on GSI 2', () => {
     const pc = buildPc();
-    const lapicW = (o: number, v: number): void => pc.mmio.write(0xfee00000 + o, 4, v);
-    const ioapicW = (reg: number, v: number): void => {
-      pc.mmio.write(0xfec00000, 4, reg);
-      pc.mmio.write(0xfec00010, 4, v);
-    };
     initPic(pc.ports);
-    pc.ports.write(0x43, 1, 0x34);
-    pc.ports.write(0x40, 1, 11932 & 0xff);
-    pc.ports.write(0x40, 1, 11932 >> 8);
+    startPitAtHz100(pc.ports);
     // Early boot: the CPU sees the PIC through LINT0 ExtINT.
     let taken = runTaking(pc, pc.lapic, 100_000_000, () => pc.ports.write(0x20, 1, 0x20));
     expect(taken.length).toBe(9);
     expect(new Set(taken)).toEqual(new Set([0x30]));
-    // setup_local_APIC + setup_IO_APIC: mask the PIC and LINT0, route GSI 2 to vector 0xEC.
-    pc.ports.write(0x21, 1, 0xff);
-    pc.ports.write(0xa1, 1, 0xff);
-    lapicW(0xf0, 0x1ff);
-    lapicW(0x350, 0x10700);
-    ioapicW(0x10 + 2 * 2, 0xec);
-    ioapicW(0x11 + 2 * 2, 0);
-    taken = runTaking(pc, pc.lapic, 100_000_000, () => lapicW(0xb0, 0));
+    const eoi = routeTimerThroughIoApic(pc);
+    taken = runTaking(pc, pc.lapic, 100_000_000, eoi);
     expect(taken.length).toBe(10);
     expect(new Set(taken)).toEqual(new Set([0xec]));
   });
@@ -131,21 +140,13 @@ describe('the PC platform wired per PLATFORM.md', () => {
   it('a PIT tick the CPU does not take within its period waits instead of merging (PIC, then I/O APIC)', () => {
     const pc = buildPc();
     initPic(pc.ports);
-    pc.ports.write(0x43, 1, 0x34);
-    pc.ports.write(0x40, 1, 11932 & 0xff);
-    pc.ports.write(0x40, 1, 11932 >> 8);
+    startPitAtHz100(pc.ports);
     pc.clock.advance(35_000_000); // interrupts off for 3.5 periods: the edges at 10, 20, 30 ms
     let taken = runTaking(pc, pc.pic, 465_000_000, () => pc.ports.write(0x20, 1, 0x20));
     expect(taken.length).toBe(49); // as many as a CPU that took each at once (test above)
-    const lapicW = (o: number, v: number): void => pc.mmio.write(0xfee00000 + o, 4, v);
-    pc.ports.write(0x21, 1, 0xff);
-    pc.ports.write(0xa1, 1, 0xff);
-    lapicW(0xf0, 0x1ff);
-    lapicW(0x350, 0x10700);
-    pc.mmio.write(0xfec00000, 4, 0x10 + 2 * 2);
-    pc.mmio.write(0xfec00010, 4, 0xec);
+    const eoi = routeTimerThroughIoApic(pc);
     pc.clock.advance(45_000_000); // 500 → 545 ms without taking: the edges at 510, 520, 530, 540 ms
-    taken = runTaking(pc, pc.lapic, 55_000_000, () => lapicW(0xb0, 0));
+    taken = runTaking(pc, pc.lapic, 55_000_000, eoi);
     expect(taken.length).toBe(10); // all 10 edges of 500–600 ms (59 - 49 whole periods)
     expect(new Set(taken)).toEqual(new Set([0xec]));
   });

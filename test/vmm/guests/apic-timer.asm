@@ -8,13 +8,6 @@
 ; (3) One-shot mode raises exactly one interrupt and leaves the current count at 0.
 ; (4) A masked LVT entry delivers nothing while the count still runs.
 %include "guest.inc"
-LAPIC equ 0xFEE00000
-APIC_EOI equ LAPIC + 0xB0
-APIC_SVR equ LAPIC + 0xF0
-APIC_LVT_TIMER equ LAPIC + 0x320
-APIC_INITIAL equ LAPIC + 0x380
-APIC_CURRENT equ LAPIC + 0x390
-APIC_DIVIDE equ LAPIC + 0x3E0
 
 main:
   mov eax, 0x40

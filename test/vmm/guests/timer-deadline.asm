@@ -5,12 +5,6 @@
 ; none more than 100 us late: a vCPU that ran its slice to the end before looking at timers
 ; delivered them up to a whole slice late (~2 ms at 25 M instructions/s).
 %include "guest.inc"
-LAPIC equ 0xFEE00000
-APIC_EOI equ LAPIC + 0xB0
-APIC_SVR equ LAPIC + 0xF0
-APIC_LVT_TIMER equ LAPIC + 0x320
-APIC_INITIAL equ LAPIC + 0x380
-APIC_DIVIDE equ LAPIC + 0x3E0
 SHOTS equ 64
 SHOT_TSC equ 200000               ; 100 us at the 2 GHz TSC
 LATE_TSC equ 200000               ; the most a shot may be late
