@@ -8,14 +8,14 @@
 // through the fast fetch pointer, with at most three prefixes, are entered.
 import type { Handler } from './opcode-table';
 
-/** Entries (a power of two; 7 × 4 bytes each). 64 KiB of code bytes map without aliasing. */
+/** Entries (a power of two). 64 KiB of code bytes map without aliasing. */
 export const DC_SIZE = 1 << 16;
 export const DC_MASK = DC_SIZE - 1;
 /**
  * Tags: `fp | DC_TAG_CS32` for code decoded with a 32-bit CS (D = 1), `~fp` with a 16-bit one;
- * only code below 2 GiB is entered, so bit 31 is set in every tag and an all-zero entry is
- * empty. The array then starts as the allocator's untouched zero pages: an idle guest makes
- * only the entries it runs resident (test/bench/host-idle-memory.ts). The two forms never
+ * only code below 2 GiB is entered, so bit 31 is set in every tag and tag 0 is empty. Slots
+ * share one empty entry until first written, so an idle guest allocates entries only for the
+ * code it runs (test/bench/host-idle-memory.ts). The two forms never
  * meet in one slot: equal tags would need fp1 + fp2 = 2^31 - 1 with equal low 16 bits.
  */
 export const DC_TAG_CS32 = 0x80000000 | 0;
@@ -38,36 +38,53 @@ export const DI_PREFIXES = DI_O32 | DI_A32 | (7 << DI_SEG_SHIFT) | (3 << DI_REP_
 // dcEa packing: ModR/M | form << 8 (base | index << 4 | scale << 8) | effective segment << 20.
 export const DE_SEG_SHIFT = 20;
 
-// Entry layout: eight int32 per entry in one array, so an instruction's lookup touches one
-// cache line (SDM-independent; a host-cache choice).
-export const E_TAG = 0; // the instruction's physical address, tagged by the CS D bit (DC_TAG_CS32), or 0: empty
-export const E_INFO = 1; // DI_* packing
-export const E_EA = 2; // DE packing
-export const E_DISP = 3; // displacement of the memory operand
-export const E_W0 = 4; // the code bytes the entry was decoded from, as three little-endian words
-export const E_W1 = 5;
-export const E_W2 = 6;
-export const E_HANDLER = 7; // index into `handlers`
-export const E_SHIFT = 3;
+/**
+ * One cached instruction. An object per slot rather than columns of one Int32Array: the hit
+ * path reads five to eight of these fields, and V8 loads an object's field with one machine
+ * instruction once the map is checked, where each typed-array element costs a map, bounds and
+ * base-pointer check of its own (measured: test/bench/cpu-interpreter.ts). `run` is the
+ * handler itself, so the call needs no table lookup.
+ */
+export class DecodedInsn {
+  // Field order is memory order: what every hit reads comes first, within one cache line.
+  /** The instruction's physical address, tagged by the CS D bit (DC_TAG_CS32), or 0: empty. */
+  tag = 0;
+  /** DI_* packing. */
+  info = 0;
+  /** The first of the code bytes the entry was decoded from, as little-endian words. */
+  w0 = 0;
+  run: Handler;
+  /** DE packing. */
+  ea = 0;
+  /** Displacement of the memory operand. */
+  disp = 0;
+  w1 = 0;
+  w2 = 0;
+  constructor(run: Handler) {
+    this.run = run;
+  }
+}
+
+const none: Handler = () => {};
 
 export class DecodedCache {
-  readonly entries = new Int32Array(DC_SIZE << E_SHIFT);
-  /** Every handler an entry names: the opcode's (HANDLERS) or one specialised for its ModR/M shape (ops/specialized.ts). */
-  readonly handlers: Handler[] = [];
-  private readonly handlerIds = new Map<Handler, number>();
+  /** Direct-mapped by physical address; slots share one empty entry until first written. */
+  readonly entries: DecodedInsn[];
+  private readonly empty = new DecodedInsn(none);
 
-  /** The index of `h` in `handlers` (added on first use). */
-  handlerId(h: Handler): number {
-    let id = this.handlerIds.get(h);
-    if (id === undefined) {
-      id = this.handlers.length;
-      this.handlers.push(h);
-      this.handlerIds.set(h, id);
-    }
-    return id;
+  constructor() {
+    this.entries = new Array<DecodedInsn>(DC_SIZE).fill(this.empty);
+  }
+
+  /** The entry for physical address `fp`, to be overwritten (allocated on the slot's first use). */
+  slotFor(fp: number): DecodedInsn {
+    const i = fp & DC_MASK;
+    let d = this.entries[i]!;
+    if (d === this.empty) this.entries[i] = d = new DecodedInsn(none);
+    return d;
   }
 
   clear(): void {
-    this.entries.fill(0);
+    this.entries.fill(this.empty);
   }
 }

@@ -10,8 +10,8 @@ import {
 import { CpuCore } from './core';
 import { FAULT } from './cpu-fault';
 import {
-  DC_MASK, DC_MAX_LEN, DC_TAG_CS32, DE_SEG_SHIFT, E_DISP, E_EA, E_HANDLER, E_INFO, E_SHIFT, E_TAG, E_W0, E_W1, E_W2, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
-  DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache,
+  DC_MASK, DC_MAX_LEN, DC_TAG_CS32, DE_SEG_SHIFT, DI_A32, DI_LEN_SHIFT, DI_LOCK, DI_MODRM, DI_O32, DI_PREFIXES,
+  DI_REP_SHIFT, DI_SEG_SHIFT, DI_WORDS_SHIFT, DecodedCache, type DecodedInsn,
 } from './decoded-cache';
 import type { FpuHost, X87Unit } from './fpu/fpu-host';
 import { HANDLERS, HAS_MODRM, lockAllowed } from './opcode-table';
@@ -31,6 +31,12 @@ for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
 
 /** REP prefix byte by its dcInfo code. */
 const REP_BYTE = [0, 0xf2, 0xf3, 0];
+
+// The run loop spells these as literals (V8 folds no module-level constant): keep them in step.
+if (DC_MASK !== 0xffff || DC_TAG_CS32 !== (0x80000000 | 0) || DI_WORDS_SHIFT !== 22 || DI_LEN_SHIFT !== 18 || DI_PREFIXES !== 0x1fe00
+  || DI_MODRM !== 0x20000 || DE_SEG_SHIFT !== 20 || TF !== 0x100 || ESP !== 4 || CS !== 1) {
+  throw new Error('cpu: the run loop\'s literal constants differ from decoded-cache.ts/constants.ts');
+}
 
 /** Instructions executed between checks for interrupts when nothing asks for attention. */
 const CHUNK = 2048;
@@ -86,7 +92,7 @@ export class CpuInterpreter extends CpuCore {
     this.irqShadow = false;
     this.nmiPending = false;
     this.nmiBlocked = false;
-    this.counters[1] = 0 - this.counters[0]!; // TSC restarts at 0
+    this.counters[1] = 0 - this.instructionCount; // TSC restarts at 0
     this.shutdownReason = '';
     this.sysenterCs = 0;
     this.sysenterEsp = 0;
@@ -114,7 +120,7 @@ export class CpuInterpreter extends CpuCore {
    * its own guest time rather than when the slice would have ended.
    */
   endSliceWithin(instructions: number): void {
-    const end = this.counters[0]! + Math.max(1, Math.ceil(instructions));
+    const end = this.instructionCount + Math.max(1, Math.ceil(instructions));
     if (end < this.sliceEnd) {
       this.sliceEnd = end;
       this.attention = true;
@@ -187,55 +193,74 @@ export class CpuInterpreter extends CpuCore {
 
   private runChunk(n: number): void {
     let i = 0;
+    // The loop spells constants as literals, named in comments (checked at load, above): V8
+    // folds neither module-level constants nor imports. Boolean fields are compared with
+    // `true`: a bare test checks for every falsy kind of value.
     const counters = this.counters;
-    const dc = this.decoded;
-    const ent = dc.entries;
-    const handlers = dc.handlers;
+    const entries = this.decoded.entries;
     const view = this.view;
     const regs = this.regs;
     const segBase = this.segBase;
     const tlb = this.tlb;
     const fetchLim = this.fetchLim;
+    // The next instruction's fetch pointer is the last one's, without a TLB lookup, while both
+    // lie in one page of a flat CS, EIP and the pointer moved together (no jump: `delta`, the
+    // physical address minus EIP, held) and nothing set `attention` (a TLB flush, INVLPG, a CPL
+    // or CS change does).
+    let follow = false;
+    let delta = 0;
     try {
       while (i < n) {
         i++;
-        counters[0]++;
+        this.chunkDone = i;
         // One instruction: found in the decoded cache (its bytes still match), else decoded.
         const start = this.eip;
         this.startEip = start;
-        this.startEsp = regs[ESP]!;
-        // The fast fetch pointer (mmu.ts beginFetch, inlined): the instruction's page is RAM in
-        // the TLB and all 15 bytes it may span lie in this page and within the CS limit.
-        const lin = (segBase[CS]! + start) | 0;
-        const e = tlb[lin >>> 12]!;
-        const need = this.readNeed;
-        let fp = -1;
-        if ((e & need) === need && (lin & 0xfff) <= 0xff0 && (!this.fetchCheck || (start >>> 0) + 15 <= fetchLim[0]!)) {
-          fp = (e & ~0xfff) | (lin & 0xfff);
-          const slot = (fp & DC_MASK) << E_SHIFT;
-          const info = ent[slot + E_INFO]!;
-          if (ent[slot + E_TAG] === (this.cs32 ? fp | DC_TAG_CS32 : ~fp) && view.getInt32(fp, true) === ent[slot + E_W0]
-            && (info < 1 << (DI_WORDS_SHIFT + 1) || this.moreWordsMatch(fp, slot, info))) {
-            const len = (info >>> DI_LEN_SHIFT) & 15;
+        this.startEsp = regs[4 /* ESP */]!;
+        let fp = this.fp;
+        if (!follow || fp < 0 || fp - start !== delta || (fp & 0xfff) > 0xff0) {
+          // The fast fetch pointer (mmu.ts beginFetch, inlined): the instruction's page is RAM in
+          // the TLB and all 15 bytes it may span lie in this page and within the CS limit.
+          const lin = (segBase[1 /* CS */]! + start) | 0;
+          const e = tlb[lin >>> 12]!;
+          const need = this.readNeed;
+          fp = -1;
+          follow = false;
+          if ((e & need) === need && (lin & 0xfff) <= 0xff0 && (this.fetchCheck !== true || (start >>> 0) + 15 <= fetchLim[0]!)) {
+            fp = (e & ~0xfff) | (lin & 0xfff);
+            // Following the pointer skips the CS limit check, so only a flat CS may.
+            follow = this.fetchCheck !== true;
+            delta = fp - start;
+          }
+        }
+        if (fp >= 0) {
+          const d = entries[fp & 0xffff /* DC_MASK */]!;
+          const info = d.info;
+          if (d.tag === (this.cs32 === true ? fp | 0x80000000 /* DC_TAG_CS32 */ : ~fp) && view.getInt32(fp, true) === d.w0
+            && (info < 1 << 23 /* one word: DI_WORDS_SHIFT + 1 */ || this.moreWordsMatch(fp, d, info))) {
+            const len = (info >>> 18 /* DI_LEN_SHIFT */) & 15;
             this.fp = fp + len;
             this.eip = (start + len) | 0;
-            const pfx = info & DI_PREFIXES;
+            const pfx = info & 0x1fe00 /* DI_PREFIXES */;
             if (pfx !== this.prefixState) this.setPrefixState(pfx);
-            if (info & DI_MODRM) this.setOperand(slot);
-            const tf = this.flagsReg & TF;
-            handlers[ent[slot + E_HANDLER]!]!(this);
+            if (info & 0x20000 /* DI_MODRM */) this.setOperand(d);
+            const tf = this.flagsReg & 0x100 /* TF */;
+            d.run(this);
             if (tf) this.singleStepTrap();
-            if (this.attention) break;
+            if (this.attention === true) break;
             continue;
           }
         }
         this.fp = fp;
         this.decodeAndRun(start, fp);
-        if (this.attention) break;
+        if (this.attention === true) break;
       }
     } catch (e) {
       if (e !== FAULT) throw e;
       this.handleFault();
+    } finally {
+      counters[0] += this.chunkDone;
+      this.chunkDone = 0;
     }
   }
 
@@ -248,11 +273,10 @@ export class CpuInterpreter extends CpuCore {
     this.decodeAndRun(start, this.fp);
   }
 
-  /** Words 2 and 3 of a cached instruction's code bytes are unchanged (`slot`: the entry's first int). */
-  private moreWordsMatch(fp: number, slot: number, info: number): boolean {
-    const ent = this.decoded.entries;
+  /** Words 2 and 3 of a cached instruction's code bytes are unchanged. */
+  private moreWordsMatch(fp: number, d: DecodedInsn, info: number): boolean {
     const view = this.view;
-    return view.getInt32(fp + 4, true) === ent[slot + E_W1] && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === ent[slot + E_W2]);
+    return view.getInt32(fp + 4, true) === d.w1 && (info >>> DI_WORDS_SHIFT < 3 || view.getInt32(fp + 8, true) === d.w2);
   }
 
   /** Operand size, address size, segment override, REP and LOCK of a cached instruction. */
@@ -266,20 +290,19 @@ export class CpuInterpreter extends CpuCore {
   }
 
   /** ModR/M and effective address of a cached instruction, from its recorded address form. */
-  private setOperand(slot: number): void {
-    const ent = this.decoded.entries;
-    const ea = ent[slot + E_EA]!;
+  private setOperand(d: DecodedInsn): void {
+    const ea = d.ea;
     const m = ea & 0xff;
     this.modrm = m;
     if (m < 0xc0) {
       const r = this.regs;
       const base = (ea >>> 8) & 15;
       const idx = (ea >>> 12) & 15;
-      let off = ent[slot + E_DISP]!;
+      let off = d.disp;
       if (base !== 8) off = (off + r[base]!) | 0;
       if (idx !== 8) off = (off + (r[idx]! << ((ea >>> 16) & 3))) | 0;
-      this.eaOff = this.a32 ? off : off & 0xffff;
-      this.eaSeg = ea >>> DE_SEG_SHIFT;
+      this.eaOff = this.a32 === true ? off : off & 0xffff;
+      this.eaSeg = ea >>> 20; // DE_SEG_SHIFT
     }
   }
 
@@ -347,22 +370,20 @@ export class CpuInterpreter extends CpuCore {
     const len = this.fp - fp;
     // Tags need bit 31 (decoded-cache.ts DC_TAG_CS32), so only code below 2 GiB is cached.
     if (len > DC_MAX_LEN || len <= 0 || fp >= DC_TAG_CS32 >>> 0) return;
-    const dc = this.decoded;
-    const ent = dc.entries;
-    const slot = (fp & DC_MASK) << E_SHIFT;
+    const d = this.decoded.slotFor(fp);
     const words = (len + 3) >> 2;
     const rep = this.rep === 0 ? 0 : this.rep === 0xf2 ? 1 : 2;
-    ent[slot + E_INFO] = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
+    d.info = code | (this.a32 ? DI_A32 : 0) | ((this.segOvr + 1) << DI_SEG_SHIFT) | (rep << DI_REP_SHIFT)
       | (this.lockPfx ? DI_LOCK : 0) | (hasModrm ? DI_MODRM : 0) | (len << DI_LEN_SHIFT) | (words << DI_WORDS_SHIFT);
     const m = this.modrm;
-    ent[slot + E_EA] = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
-    ent[slot + E_DISP] = this.eaDisp;
+    d.ea = hasModrm ? (m < 0xc0 ? m | (this.eaForm << 8) | (this.eaSeg << DE_SEG_SHIFT) : m) : 0;
+    d.disp = this.eaDisp;
     const view = this.view;
-    ent[slot + E_W0] = view.getInt32(fp, true);
-    ent[slot + E_W1] = words > 1 ? view.getInt32(fp + 4, true) : 0;
-    ent[slot + E_W2] = words > 2 ? view.getInt32(fp + 8, true) : 0;
-    ent[slot + E_HANDLER] = dc.handlerId((hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!);
-    ent[slot + E_TAG] = this.cs32 ? fp | DC_TAG_CS32 : ~fp;
+    d.w0 = view.getInt32(fp, true);
+    d.w1 = words > 1 ? view.getInt32(fp + 4, true) : 0;
+    d.w2 = words > 2 ? view.getInt32(fp + 8, true) : 0;
+    d.run = (hasModrm ? specializedHandler(code, m) : undefined) ?? HANDLERS[code]!;
+    d.tag = this.cs32 ? fp | DC_TAG_CS32 : ~fp;
   }
 
   private lockAllowed(code: number): boolean {

@@ -26,6 +26,13 @@ export class CpuMmu extends CpuRegisters {
   readonly mmio: MmioBus;
   a20Mask = -1;
 
+  /**
+   * Run loop should return to its outer level (requestStop, IF changed, ...). Also set when
+   * the code's translation may have changed (TLB flush, INVLPG, CPL, CS): the run loop then
+   * stops following the fetch pointer from one instruction to the next.
+   */
+  attention = false;
+
   readonly tlb = new Int32Array(1 << 20);
   private readonly tlbList = new Int32Array(TLB_LIST_MAX);
   private tlbCount = 0;
@@ -73,12 +80,14 @@ export class CpuMmu extends CpuRegisters {
 
   setCpl(cpl: number): void {
     this.cpl = cpl;
+    this.attention = true;
     this.readNeed = T_VALID | T_RAM | (cpl === 3 ? T_USER : 0);
     this.writeNeed = T_VALID | T_RAM | (cpl === 3 ? T_WUSER : T_WSUP);
   }
 
   // ---- TLB ----
   flushTlb(keepGlobal: boolean): void {
+    this.attention = true;
     const list = this.tlbList;
     const tlb = this.tlb;
     if (this.tlbCount >= TLB_LIST_MAX) {
@@ -95,6 +104,7 @@ export class CpuMmu extends CpuRegisters {
     this.tlbCount = kept;
   }
   invlpg(lin: number): void {
+    this.attention = true;
     this.tlb[lin >>> 12] = 0;
   }
 

@@ -55,6 +55,7 @@ export class CpuSegments extends CpuMmu {
     else { this.segWLo[seg] = lo; this.segWHi[seg] = hi; }
     this.segFlat[seg] = this.segBase[seg] === 0 && this.segRLo[seg] === 0 && this.segRHi[seg] === 0xffffffff && this.segWLo[seg] === 0 && this.segWHi[seg] === 0xffffffff ? 1 : 0;
     if (seg === CS) {
+      this.attention = true;
       this.cs32 = !real && (attr & ATTR_DB) !== 0;
       this.fetchLim[0] = limit;
       this.fetchCheck = limit !== 0xffffffff;

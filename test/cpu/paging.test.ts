@@ -108,6 +108,26 @@ describe('paging', () => {
     expect(m.cpu.getRegister('esi')).toBe(0x4444);
   });
 
+  it('the instruction after INVLPG or a CR3 load that remaps the running code page comes from the new page', () => {
+    // INVLPG and MOV CR3 are serializing (SDM vol. 3 §8.3): the next fetch uses the new
+    // translation. Both copies hold the same code but for the value moved into EAX.
+    for (const flush of ['invlpg [0x20000]', 'mov ecx, cr3\n mov cr3, ecx']) {
+      const m = new TestMachine();
+      const code = (value: number): string => `
+        mov dword [ebx], 0x00500003 ; the PTE of 0x20000 now names 0x500000
+        ${flush}
+        mov eax, ${value}
+        hlt`;
+      m.load(0x20000, code(1));
+      m.load(0x500000, code(2));
+      m.flat(0x20000);
+      m.identityPaging();
+      m.cpu.setRegister('ebx', m.pteAddr(0x20000));
+      expect(m.run()).toBe('halt');
+      expect(m.cpu.getRegister('eax')).toBe(2);
+    }
+  });
+
   it('a page-crossing dword write faults before writing either page', () => {
     const m = new TestMachine();
     m.load(0x20000, 'mov dword [0x00500ffe], 0x11223344\n hlt');
