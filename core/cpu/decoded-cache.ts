@@ -73,7 +73,7 @@ export class DecodedCache {
   private readonly empty = new DecodedInsn(none);
 
   constructor() {
-    this.entries = new Array<DecodedInsn>(DC_SIZE).fill(this.empty);
+    this.entries = Array.from({ length: DC_SIZE }, () => this.empty); // packed: no hole checks
   }
 
   /** The entry for physical address `fp`, to be overwritten (allocated on the slot's first use). */

@@ -23,9 +23,10 @@ function condition(cc: number): string {
   return cc & 1 ? `!${e}` : e;
 }
 
-// Near jump: wrap to 16 bits without 32-bit operand size; #GP outside the CS limit in
+// Near jump: wrap to 16 bits without 32-bit operand size (`!== true`: V8 tests a bare boolean
+// field for every falsy kind); #GP outside the CS limit in
 // protected mode (SDM vol. 2 Jcc). Segment 1 is CS.
-const JUMP = 'if (!c.o32) t &= 0xffff; if (t >>> 0 > c.segLimit[1] >>> 0 && c.protectedMode) c.gp(0); c.eip = t;';
+const JUMP = 'if (c.o32 !== true) t &= 0xffff; if (t >>> 0 > c.segLimit[1] >>> 0 && c.protectedMode) c.gp(0); c.eip = t;';
 
 function make(name: string, src: string): H {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -5,7 +5,7 @@ import type { CpuCore as C } from '../core';
 
 /** Near jump target with operand-size wrap; #GP if outside CS limit. */
 function jumpTo(c: C, target: number): void {
-  if (!c.o32) target &= 0xffff;
+  if (c.o32 !== true) target &= 0xffff; // `!== true`: a bare boolean test checks every falsy kind
   if (target >>> 0 > c.segLimit[CS]! >>> 0 && c.protectedMode) c.gp(0);
   c.eip = target;
 }
