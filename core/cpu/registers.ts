@@ -17,6 +17,9 @@ export const LZ_ADC = 1;
 export const LZ_SUB = 2;
 export const LZ_SBB = 3;
 export const LZ_LOGIC = 4;
+if (CF !== 0x1 || PF !== 0x4 || AF !== 0x10 || ZF !== 0x40 || SF !== 0x80 || OF !== 0x800 || ARITH !== 0x8d5) {
+  throw new Error('cpu: the lazy-flag code\'s literal flag bits differ from constants.ts');
+}
 
 // Descriptor-cache attribute bits (our own packing of the descriptor's access byte and flags).
 export const ATTR_TYPE = 0x0f; // descriptor type field (bit 0 accessed)
@@ -78,6 +81,8 @@ export class CpuRegisters {
   }
 
   // ---- lazy flags ----
+  // Every ALU instruction and every Jcc runs these, so the flag and operation constants are
+  // literals (named in comments, checked at load above): V8 folds no module-level constant.
   /** Record an ADD/SUB/logic result; `sign` is 0x80, 0x8000 or 0x80000000|0. */
   setLazy(op: number, a: number, b: number, r: number, sign: number): void {
     this.lzOp = op;
@@ -86,29 +91,29 @@ export class CpuRegisters {
     this.lzR = r;
     this.lzSign = sign;
     this.lzMask = (sign << 1) - 1;
-    this.lazy = ARITH;
+    this.lazy = 0x8d5 /* ARITH */;
   }
   /** INC/DEC: like ADD/SUB with 1, but CF is kept. */
   setLazyKeepCF(op: number, a: number, r: number, sign: number): void {
-    if (this.lazy & CF) this.flagsReg = (this.flagsReg & ~CF) | (this.computeCF() ? CF : 0);
+    if (this.lazy & 0x1 /* CF */) this.flagsReg = (this.flagsReg & ~0x1 /* CF */) | (this.computeCF() ? 0x1 /* CF */ : 0);
     this.lzOp = op;
     this.lzA = a;
     this.lzB = 1;
     this.lzR = r;
     this.lzSign = sign;
     this.lzMask = (sign << 1) - 1;
-    this.lazy = ARITH & ~CF;
+    this.lazy = 0x8d5 /* ARITH */ & ~0x1 /* CF */;
   }
   private computeCF(): boolean {
     const m = this.lzMask;
     switch (this.lzOp) {
-      case LZ_ADD:
+      case 0 /* LZ_ADD */:
         return (this.lzR & m) >>> 0 < (this.lzA & m) >>> 0;
-      case LZ_ADC:
+      case 1 /* LZ_ADC */:
         return this.lzCarry ? (this.lzR & m) >>> 0 <= (this.lzA & m) >>> 0 : (this.lzR & m) >>> 0 < (this.lzA & m) >>> 0;
-      case LZ_SUB:
+      case 2 /* LZ_SUB */:
         return (this.lzA & m) >>> 0 < (this.lzB & m) >>> 0;
-      case LZ_SBB:
+      case 3 /* LZ_SBB */:
         return this.lzCarry ? (this.lzA & m) >>> 0 <= (this.lzB & m) >>> 0 : (this.lzA & m) >>> 0 < (this.lzB & m) >>> 0;
       default:
         return false;
@@ -116,46 +121,46 @@ export class CpuRegisters {
   }
   private computeOF(): boolean {
     switch (this.lzOp) {
-      case LZ_ADD:
-      case LZ_ADC:
+      case 0 /* LZ_ADD */:
+      case 1 /* LZ_ADC */:
         return ((this.lzA ^ this.lzR) & (this.lzB ^ this.lzR) & this.lzSign) !== 0;
-      case LZ_SUB:
-      case LZ_SBB:
+      case 2 /* LZ_SUB */:
+      case 3 /* LZ_SBB */:
         return ((this.lzA ^ this.lzB) & (this.lzA ^ this.lzR) & this.lzSign) !== 0;
       default:
         return false;
     }
   }
   getCF(): boolean {
-    return this.lazy & CF ? this.computeCF() : (this.flagsReg & CF) !== 0;
+    return this.lazy & 0x1 /* CF */ ? this.computeCF() : (this.flagsReg & 0x1 /* CF */) !== 0;
   }
   getZF(): boolean {
-    return this.lazy & ZF ? (this.lzR & this.lzMask) === 0 : (this.flagsReg & ZF) !== 0;
+    return this.lazy & 0x40 /* ZF */ ? (this.lzR & this.lzMask) === 0 : (this.flagsReg & 0x40 /* ZF */) !== 0;
   }
   getSF(): boolean {
-    return this.lazy & SF ? (this.lzR & this.lzSign) !== 0 : (this.flagsReg & SF) !== 0;
+    return this.lazy & 0x80 /* SF */ ? (this.lzR & this.lzSign) !== 0 : (this.flagsReg & 0x80 /* SF */) !== 0;
   }
   getOF(): boolean {
-    return this.lazy & OF ? this.computeOF() : (this.flagsReg & OF) !== 0;
+    return this.lazy & 0x800 /* OF */ ? this.computeOF() : (this.flagsReg & 0x800 /* OF */) !== 0;
   }
   getPF(): boolean {
-    return this.lazy & PF ? PARITY[this.lzR & 0xff] !== 0 : (this.flagsReg & PF) !== 0;
+    return this.lazy & 0x4 /* PF */ ? PARITY[this.lzR & 0xff] !== 0 : (this.flagsReg & 0x4 /* PF */) !== 0;
   }
   getAF(): boolean {
-    if (this.lazy & AF) return this.lzOp === LZ_LOGIC ? false : ((this.lzA ^ this.lzB ^ this.lzR) & 0x10) !== 0;
-    return (this.flagsReg & AF) !== 0;
+    if (this.lazy & 0x10 /* AF */) return this.lzOp === 4 /* LZ_LOGIC */ ? false : ((this.lzA ^ this.lzB ^ this.lzR) & 0x10) !== 0;
+    return (this.flagsReg & 0x10 /* AF */) !== 0;
   }
   /** EFLAGS with every lazy flag computed (bit 1 set). */
   getFlags(): number {
     if (this.lazy !== 0) {
       let f = this.flagsReg & ~this.lazy;
       const l = this.lazy;
-      if (l & CF && this.computeCF()) f |= CF;
-      if (l & PF && PARITY[this.lzR & 0xff]) f |= PF;
-      if (l & AF && this.lzOp !== LZ_LOGIC && (this.lzA ^ this.lzB ^ this.lzR) & 0x10) f |= AF;
-      if (l & ZF && (this.lzR & this.lzMask) === 0) f |= ZF;
-      if (l & SF && this.lzR & this.lzSign) f |= SF;
-      if (l & OF && this.computeOF()) f |= OF;
+      if (l & 0x1 /* CF */ && this.computeCF()) f |= 0x1 /* CF */;
+      if (l & 0x4 /* PF */ && PARITY[this.lzR & 0xff]) f |= 0x4 /* PF */;
+      if (l & 0x10 /* AF */ && this.lzOp !== 4 /* LZ_LOGIC */ && (this.lzA ^ this.lzB ^ this.lzR) & 0x10) f |= 0x10 /* AF */;
+      if (l & 0x40 /* ZF */ && (this.lzR & this.lzMask) === 0) f |= 0x40 /* ZF */;
+      if (l & 0x80 /* SF */ && this.lzR & this.lzSign) f |= 0x80 /* SF */;
+      if (l & 0x800 /* OF */ && this.computeOF()) f |= 0x800 /* OF */;
       this.flagsReg = f;
       this.lazy = 0;
     }
@@ -173,13 +178,13 @@ export class CpuRegisters {
   setSZP(r: number, sign: number, others: number, othersMask: number): void {
     const m = (sign << 1) - 1;
     let f = others & othersMask;
-    if ((r & m) === 0) f |= ZF;
-    if (r & sign) f |= SF;
+    if ((r & m) === 0) f |= 0x40 /* ZF */;
+    if (r & sign) f |= 0x80 /* SF */;
     f |= PARITY[r & 0xff]!;
-    this.setFlagBits(ZF | SF | PF | othersMask, f);
+    this.setFlagBits(0x40 /* ZF */ | 0x80 /* SF */ | 0x4 /* PF */ | othersMask, f);
   }
   setCF(v: boolean): void {
-    this.setFlagBits(CF, v ? CF : 0);
+    this.setFlagBits(0x1 /* CF */, v ? 0x1 /* CF */ : 0);
   }
   /** Jcc/SETcc/CMOVcc condition 0..15. */
   cond(cc: number): boolean {

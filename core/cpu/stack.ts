@@ -3,45 +3,48 @@
 import { AC, ARITH, DF, ESP, ID, IF, IOPL, NT, RF, SS, TF, VIF, VIP, VM } from './constants';
 import { CpuSegments } from './segments';
 
+if (ESP !== 4 || SS !== 2) throw new Error('cpu: the stack code\'s literal register numbers differ from constants.ts');
+
 export class CpuStack extends CpuSegments {
+  // PUSH/POP run for every CALL and RET, so ESP and SS are literals (checked at load, above).
   push16(v: number): void {
     const m = this.stackMask;
-    const sp = (this.regs[ESP]! - 2) & m;
-    this.wr16(SS, sp, v);
-    this.regs[ESP] = (this.regs[ESP]! & ~m) | sp;
+    const sp = (this.regs[4 /* ESP */]! - 2) & m;
+    this.wr16(2 /* SS */, sp, v);
+    this.regs[4 /* ESP */] = (this.regs[4 /* ESP */]! & ~m) | sp;
   }
   push32(v: number): void {
     const m = this.stackMask;
-    const sp = (this.regs[ESP]! - 4) & m;
-    this.wr32(SS, sp, v);
-    this.regs[ESP] = (this.regs[ESP]! & ~m) | sp;
+    const sp = (this.regs[4 /* ESP */]! - 4) & m;
+    this.wr32(2 /* SS */, sp, v);
+    this.regs[4 /* ESP */] = (this.regs[4 /* ESP */]! & ~m) | sp;
   }
   pop16(): number {
     const m = this.stackMask;
-    const esp = this.regs[ESP]!;
-    const v = this.rd16(SS, esp & m);
-    this.regs[ESP] = (esp & ~m) | ((esp + 2) & m);
+    const esp = this.regs[4 /* ESP */]!;
+    const v = this.rd16(2 /* SS */, esp & m);
+    this.regs[4 /* ESP */] = (esp & ~m) | ((esp + 2) & m);
     return v;
   }
   pop32(): number {
     const m = this.stackMask;
-    const esp = this.regs[ESP]!;
-    const v = this.rd32(SS, esp & m);
-    this.regs[ESP] = (esp & ~m) | ((esp + 4) & m);
+    const esp = this.regs[4 /* ESP */]!;
+    const v = this.rd32(2 /* SS */, esp & m);
+    this.regs[4 /* ESP */] = (esp & ~m) | ((esp + 4) & m);
     return v;
   }
   /** Read the stack at ESP+delta without popping. */
   peek16(delta: number): number {
     const m = this.stackMask;
-    return this.rd16(SS, (this.regs[ESP]! + delta) & m);
+    return this.rd16(2 /* SS */, (this.regs[4 /* ESP */]! + delta) & m);
   }
   peek32(delta: number): number {
     const m = this.stackMask;
-    return this.rd32(SS, (this.regs[ESP]! + delta) & m);
+    return this.rd32(2 /* SS */, (this.regs[4 /* ESP */]! + delta) & m);
   }
   addSp(n: number): void {
     const m = this.stackMask;
-    this.regs[ESP] = (this.regs[ESP]! & ~m) | ((this.regs[ESP]! + n) & m);
+    this.regs[4 /* ESP */] = (this.regs[4 /* ESP */]! & ~m) | ((this.regs[4 /* ESP */]! + n) & m);
   }
 
   /**

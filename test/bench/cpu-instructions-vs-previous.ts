@@ -52,6 +52,17 @@ const MIXES: Record<string, string> = {
     dec ecx
     jnz l
     jmp top`,
+  'call and return': `
+    mov esp, 0x90000
+  top:
+    call f
+    inc edx
+    jmp top
+  f: push ebx
+    mov ebx, eax
+    add eax, 3
+    pop ebx
+    ret`,
 };
 
 function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): string {
