@@ -112,6 +112,9 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
       await withDiagnostics(async () => {
         await shell.waitFor(manifest.readyLine, BOOT_TIMEOUT_MS, `the ready line ${JSON.stringify(manifest.readyLine)}`);
         await shell.waitForPrompt(COMMAND_TIMEOUT_MS);
+        // The kernel's console messages would interleave with what commands print (seen: the
+        // clocksource watchdog's warning inside md5sum's output); the power-off check turns them on again.
+        await shell.run('dmesg -n 1', COMMAND_TIMEOUT_MS);
       });
     }, BOOT_TIMEOUT_MS + COMMAND_TIMEOUT_MS + STOP_GRACE_MS + 5_000);
 
@@ -182,6 +185,7 @@ export function describeLinuxBoot(name: string, config: LinuxBootConfig): void {
     }, COMMAND_TIMEOUT_MS);
 
     check('ends vmdesk run with exit 0 on poweroff -f', async () => {
+      await shell.run('dmesg -n 7', COMMAND_TIMEOUT_MS); // the shutdown milestones below are console messages
       const deadline = Date.now() + COMMAND_TIMEOUT_MS;
       shell.send('poweroff -f');
       // Two ways to hang: the guest never read the command (no echo), or it did and the kernel
