@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BYTE_COPY_LOOP, CALL_AND_RETURN, INTEGER_LOOP } from './cpu-mixes';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -26,43 +27,9 @@ const n = Number(option('--n') ?? 5_000_000);
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const MIXES: Record<string, string> = {
-  'integer loop': `
-    mov esi, 0x200000
-  top:
-    add eax, ebx
-    xor ecx, eax
-    inc edx
-    mov [esi], eax
-    mov ebx, [esi+4]
-    lea edi, [ebx+ecx*2+3]
-    shl edi, 3
-    cmp edx, 1000
-    jne top
-    xor edx, edx
-    jmp top`,
-  'byte copy loop': `
-  top:
-    mov esi, 0x200000
-    mov edi, 0x300000
-    mov ecx, 4096
-  l: mov al, [esi]
-    mov [edi], al
-    inc esi
-    inc edi
-    dec ecx
-    jnz l
-    jmp top`,
-  'call and return': `
-    mov esp, 0x90000
-  top:
-    call f
-    inc edx
-    jmp top
-  f: push ebx
-    mov ebx, eax
-    add eax, 3
-    pop ebx
-    ret`,
+  'integer loop': INTEGER_LOOP,
+  'byte copy loop': BYTE_COPY_LOOP,
+  'call and return': CALL_AND_RETURN,
 };
 
 function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): string {

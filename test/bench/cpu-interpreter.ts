@@ -15,6 +15,7 @@ import type { Cpu as CpuT } from '../../core/cpu';
 import type { GuestMemory as GuestMemoryT } from '../../core/memory';
 import type { MachineSpec } from '../../core/vmm';
 import type { PcMachine as PcMachineT } from '../../core/vmm/machine/pc-machine';
+import { BYTE_COPY_LOOP, INTEGER_LOOP } from './cpu-mixes';
 
 const argv = process.argv.slice(2);
 const rootArg = argv.indexOf('--root');
@@ -42,20 +43,7 @@ function assemble(src: string): Uint8Array {
 }
 
 const MIXES: Record<string, string> = {
-  'integer loop': `
-    mov esi, 0x200000
-  top:
-    add eax, ebx
-    xor ecx, eax
-    inc edx
-    mov [esi], eax
-    mov ebx, [esi+4]
-    lea edi, [ebx+ecx*2+3]
-    shl edi, 3
-    cmp edx, 1000
-    jne top
-    xor edx, edx
-    jmp top`,
+  'integer loop': INTEGER_LOOP,
   'string copy (rep movsd 4 KiB)': `
   top:
     mov esi, 0x200000
@@ -64,18 +52,7 @@ const MIXES: Record<string, string> = {
     rep movsd
     inc ebp
     jmp top`,
-  'byte copy loop': `
-  top:
-    mov esi, 0x200000
-    mov edi, 0x300000
-    mov ecx, 4096
-  l: mov al, [esi]
-    mov [edi], al
-    inc esi
-    inc edi
-    dec ecx
-    jnz l
-    jmp top`,
+  'byte copy loop': BYTE_COPY_LOOP,
   'paging-heavy (4 MiB stride, CR3 reload every 4096 accesses)': `
     ; page directory at 0x100000 maps 0-64 MiB with 4 KiB pages (tables at 0x101000)
     mov edi, 0x101000
