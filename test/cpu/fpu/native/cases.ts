@@ -22,6 +22,14 @@ export interface Case {
   check?: 'exact' | 'ulp1';
   /** Byte ranges of the memory area not compared (e.g. FXSAVE's SSE part, absent on a Pentium II). */
   ignoreMem?: [number, number][];
+  /** x87 environments the code stores in the memory area, whose pointer fields a host may not save (program.ts probeHostPointers). */
+  pointerImages?: PointerImage[];
+}
+
+/** An FNSTENV/FNSAVE image (32- or 16-bit protected-mode format) or an FXSAVE image at offset `at` of the memory area. */
+export interface PointerImage {
+  at: number;
+  form: 'env32' | 'env16' | 'fxsave';
 }
 
 export interface Group {
@@ -232,7 +240,7 @@ function stackAndControl(): Group[] {
   // Exception flags, then FNCLEX / FLDCW unmasking a pending exception.
   c.push({ label: 'fnclex after IE', cw: CW_DEFAULT, stack: [], code: ['fcom st1', 'fnclex'] });
   c.push({ label: 'fldcw unmask pending PE', cw: CW_DEFAULT, stack: ['3fff:8000000000000001'], mem: le16(0x0360), code: ['fst dword [{M}+4]', 'fldcw [{M}]'] });
-  c.push({ label: 'fnstenv with an unmasked ZE pending', cw: 0x037b, stack: ['0000:0000000000000000', '3fff:8000000000000000'], memSize: 32, code: ['fdiv st0, st1', 'fnstenv [{M}]'] });
+  c.push({ label: 'fnstenv with an unmasked ZE pending', cw: 0x037b, stack: ['0000:0000000000000000', '3fff:8000000000000000'], memSize: 32, code: ['fdiv st0, st1', 'fnstenv [{M}]'], pointerImages: [{ at: 0, form: 'env32' }] });
   // FPREM/FPREM1 condition codes on faults, starting from C3=C2=C1=C0=1.
   for (const op of ['fprem', 'fprem1']) {
     for (const [name, stack] of [['empty', []], ['st1 empty', ['bfff:8000000000000000']], ['snan', ['3fff:8000000000000000', '7fff:8000000000000001']], ['qnan', ['3fff:8000000000000000', '7fff:c000000000000001']], ['inf', ['3fff:8000000000000000', '7fff:8000000000000000']], ['zero divisor', ['0000:0000000000000000', 'bfff:8000000000000000']], ['denormal', ['3fff:8000000000000000', '8000:4000000000000000']], ['st0 zero', ['3fff:8000000000000000', '8000:0000000000000000']]] as [string, string[]][]) {
@@ -265,7 +273,7 @@ function environments(): Group[] {
   const memInit = new Array(128).fill(0xcc);
   memInit.splice(120, 4, ...le32(0x40000000));
   for (const save of ['fnstenv [{M}]', 'o16 fnstenv [{M}]', 'fnsave [{M}]', 'o16 fnsave [{M}]']) {
-    c.push({ label: save, cw: 0x0b7f, stack: stackA, mem: memInit, memSize: 128, code: [...prep, save] });
+    c.push({ label: save, cw: 0x0b7f, stack: stackA, mem: memInit, memSize: 128, code: [...prep, save], pointerImages: [{ at: 0, form: save.startsWith('o16') ? 'env16' : 'env32' }] });
   }
   // Round trips: modify the image and load it back.
   const env: number[] = [];
@@ -279,14 +287,14 @@ function environments(): Group[] {
   c.push({ label: 'fldenv 16-bit', cw: CW_DEFAULT, stack: regs.slice(0, 2), mem: env16, memSize: 128, code: ['o16 fldenv [{M}]'] });
   // FXSAVE of several states, and FXRSTOR of an image (SSE part ignored: a Pentium II has none).
   for (const s of [stackA, [], regs]) {
-    c.push({ label: `fxsave depth ${s.length}`, cw: 0x077f, stack: s, mem: memInit, memSize: 512, code: [...prep, 'fxsave [{M}]'], ignoreMem: [[160, 512], [24, 32], ...FXSAVE_POINTERS] });
+    c.push({ label: `fxsave depth ${s.length}`, cw: 0x077f, stack: s, mem: memInit, memSize: 512, code: [...prep, 'fxsave [{M}]'], ignoreMem: [[160, 512], [24, 32], ...FXSAVE_POINTERS], pointerImages: [{ at: 0, form: 'fxsave' }] });
   }
   const fx = new Array(512).fill(0);
   fx.splice(0, 24, ...le16(0x0f7f), ...le16(0x2a01), 0xf8, 0, ...le16(0x05d9), ...le32(0x08049123), ...le32(0x23), ...le32(0x0804a456), ...le32(0x2b));
   fx.splice(24, 4, ...le32(0x1f80));
   regs.forEach((v, i) => fx.splice(32 + 16 * i, 10, ...bytes80(v)));
   c.push({ label: 'fxrstor', cw: CW_DEFAULT, stack: [], mem: fx, memSize: 512, code: ['fxrstor [{M}]'], ignoreMem: [[160, 512]] });
-  c.push({ label: 'fxrstor then fxsave', cw: CW_DEFAULT, stack: [], mem: fx, memSize: 512, code: ['fxrstor [{M}]', 'fxsave [{M}]'], ignoreMem: [[160, 512], [24, 32], ...FXSAVE_POINTERS] });
+  c.push({ label: 'fxrstor then fxsave', cw: CW_DEFAULT, stack: [], mem: fx, memSize: 512, code: ['fxrstor [{M}]', 'fxsave [{M}]'], ignoreMem: [[160, 512], [24, 32], ...FXSAVE_POINTERS], pointerImages: [{ at: 0, form: 'fxsave' }] });
   return [{ name: 'fnstenv/fldenv/fnsave/frstor/fxsave/fxrstor', cases: c }];
 }
 
@@ -351,6 +359,11 @@ function transcendental(): Group[] {
     const masks = tr() < 0.8 ? 0x3f : Math.floor(tr() * 64);
     const cw = 0x40 | masks | (Math.floor(tr() * 4) << 8) | (Math.floor(tr() * 4) << 10);
     const a = tpool[Math.floor(tr() * tpool.length)], b = tpool[Math.floor(tr() * tpool.length)];
+    // Processors differ on the sine of an operand at the bottom of the exponent range (biased
+    // exponent 0 or 1) under directed rounding: some return the operand, others the operand
+    // moved by RC into the denormals (UE, another tag). Both lie within the 1 ulp the SDM allows
+    // (vol. 1 §8.3.10); the flags and tags cannot match every host, so such draws are not run.
+    if ((op === 'fsin' || op === 'fsincos') && ((cw >> 10) & 3) !== 0 && (parseInt(a.slice(0, 4), 16) & 0x7fff) <= 1) continue;
     c.push({ label: `${op} random cw=${cw.toString(16)} a=${a} b=${b}`, cw, stack: [b, a], code: [op], check: 'ulp1' });
   }
   return [{ name: 'transcendentals (<=1 ulp)', cases: c }];

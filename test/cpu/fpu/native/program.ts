@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Case, Group } from './cases';
+import type { Case, Group, PointerImage } from './cases';
 import { runElf } from './elf-runner';
 
 export const HEADER = 128;
@@ -135,9 +135,61 @@ function ulpDistance(a: Uint8Array, b: Uint8Array): bigint {
 const AMD_HOST = readFileSync('/proc/cpuinfo', 'utf8').includes('AuthenticAMD');
 const POINTER_GROUPS: [number, number][] = [[12, 20], [20, 26]];
 
-function compareCase(c: Case, natIn: Uint8Array, emuIn: Uint8Array): string | null {
+/**
+ * Which of the last instruction's pointers the host's x87 saves, probed once with FLD m32.
+ * Newer processors deprecate FCS and FDS, saving them as 0 (CPUID.(EAX=07H,ECX=0):EBX[13],
+ * SDM vol. 1 §8.1.8), and may update FDP and FOP only for instructions with an unmasked
+ * exception (EBX[6] FDP_EXCPTN_ONLY; FOP compatibility mode off, §8.1.9). The emulated
+ * Pentium II always saves all four; where the host does not, those fields are not compared.
+ */
+interface HostPointers { selectors: boolean; opcodeAndData: boolean }
+let hostPointers: HostPointers | undefined;
+function probeHostPointers(): HostPointers {
+  if (hostPointers) return hostPointers;
+  const program = generate([{ label: 'pointer probe', cw: 0x37f, stack: [], mem: [0, 0, 0xc0, 0x3f], code: ['fld dword [{M}]'] }]);
+  const env = runNative(build(program), program.total);
+  const word = (o: number): number => env[o]! | (env[o + 1]! << 8);
+  hostPointers = {
+    selectors: word(16) !== 0 || word(24) !== 0,
+    opcodeAndData: (word(18) & 0x7ff) !== 0 || word(20) !== 0 || word(22) !== 0,
+  };
+  return hostPointers;
+}
+/** Where each image form keeps FSW, the selectors (FCS, FDS), FOP and FDP (SDM vol. 1 figs. 8-9, 8-10; FXSAVE table). */
+const POINTER_FIELDS: Record<PointerImage['form'], { fsw: number; selectors: [number, number][]; fop?: [number, number]; fdp: [number, number] }> = {
+  env32: { fsw: 4, selectors: [[16, 18], [24, 26]], fop: [18, 20], fdp: [20, 24] },
+  env16: { fsw: 2, selectors: [[8, 10], [12, 14]], fdp: [10, 12] },
+  fxsave: { fsw: 2, selectors: [[12, 14], [20, 22]], fop: [6, 8], fdp: [16, 20] },
+};
+
+/**
+ * `emu` with the pointer fields of the image at `at` that the host does not save
+ * (probeHostPointers) set to the host's zeros: the selectors always, FDP always (with an
+ * exception pending the host saves it only for a memory operand), FOP while FSW.ES is clear.
+ */
+function withoutUnsavedPointers(nat: Uint8Array, emu: Uint8Array, at: number, form: PointerImage['form']): Uint8Array {
+  const host = probeHostPointers();
+  const f = POINTER_FIELDS[form];
+  const es = (nat[at + f.fsw]! & 0x80) !== 0;
+  const unsaved: [number, number][] = [...(host.selectors ? [] : f.selectors)];
+  if (!host.opcodeAndData) {
+    unsaved.push(f.fdp);
+    if (f.fop && !es) unsaved.push(f.fop);
+  }
+  let out = emu;
+  for (const [from, to] of unsaved) {
+    if (nat.subarray(at + from, at + to).every((b) => b === 0) && emu.subarray(at + from, at + to).some((b) => b !== 0)) {
+      if (out === emu) out = emu.slice();
+      out.fill(0, at + from, at + to);
+    }
+  }
+  return out;
+}
+
+function compareCase(c: Case, nat: Uint8Array, emuIn: Uint8Array): string | null {
   const diffs: string[] = [];
-  let nat = natIn, emu = emuIn;
+  let emu = withoutUnsavedPointers(nat, emuIn, 0, 'env32');
+  for (const image of c.pointerImages ?? []) emu = withoutUnsavedPointers(nat, emu, HEADER + image.at, image.form);
   if (AMD_HOST && (nat[4] & 0x80) === 0) {
     for (const [from, to] of POINTER_GROUPS) {
       if (nat.subarray(from, to).every((b) => b === 0) && emu.subarray(from, to).some((b) => b !== 0)) {
