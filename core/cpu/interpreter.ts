@@ -187,7 +187,7 @@ export class CpuInterpreter extends CpuCore {
       if (this.irqShadow) {
         this.irqShadow = false;
         this.runChunk(1);
-      } else this.runChunk(remaining < CHUNK ? remaining : CHUNK);
+      } else this.runChunk(remaining < CHUNK ? remaining | 0 : CHUNK); // an int: the loop compares it per instruction
     }
   }
 
@@ -209,6 +209,10 @@ export class CpuInterpreter extends CpuCore {
     // or CS change does).
     let follow = false;
     let delta = 0;
+    // Tag of the instruction at fp (decoded-cache.ts): fp | DC_TAG_CS32 with a 32-bit CS, ~fp
+    // with a 16-bit one; fp < 2^31 here, so both are (fp ^ tagFlip) | DC_TAG_CS32. A CS change
+    // sets attention, which ends the chunk, so the D bit holds for all of it.
+    const tagFlip = this.cs32 === true ? 0 : -1;
     try {
       while (i < n) {
         i++;
@@ -236,7 +240,7 @@ export class CpuInterpreter extends CpuCore {
         if (fp >= 0) {
           const d = entries[fp & 0xffff /* DC_MASK */]!;
           const info = d.info;
-          if (d.tag === (this.cs32 === true ? fp | 0x80000000 /* DC_TAG_CS32 */ : ~fp) && view.getInt32(fp, true) === d.w0
+          if (d.tag === ((fp ^ tagFlip) | 0x80000000 /* DC_TAG_CS32 */) && view.getInt32(fp, true) === d.w0
             && (info < 1 << 23 /* one word: DI_WORDS_SHIFT + 1 */ || this.moreWordsMatch(fp, d, info))) {
             const len = (info >>> 18 /* DI_LEN_SHIFT */) & 15;
             this.fp = fp + len;
