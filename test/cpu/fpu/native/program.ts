@@ -162,42 +162,33 @@ const POINTER_FIELDS: Record<PointerImage['form'], { fsw: number; selectors: [nu
   fxsave: { fsw: 2, selectors: [[12, 14], [20, 22]], fop: [6, 8], fdp: [16, 20] },
 };
 
+/** Zero emu[from, to) where the host left those bytes all zero (a field it did not save). */
+function takeHostZeros(nat: Uint8Array, emu: Uint8Array, from: number, to: number): void {
+  if (nat.subarray(from, to).every((b) => b === 0)) emu.fill(0, from, to);
+}
+
 /**
- * `emu` with the pointer fields of the image at `at` that the host does not save
- * (probeHostPointers) set to the host's zeros: the selectors always, FDP always (with an
- * exception pending the host saves it only for a memory operand), FOP while FSW.ES is clear.
+ * Zero in `emu` the pointer fields of the image at `at` that the host does not save
+ * (probeHostPointers): the selectors always, FDP always (with an exception pending the host
+ * saves it only for a memory operand), FOP while FSW.ES is clear.
  */
-function withoutUnsavedPointers(nat: Uint8Array, emu: Uint8Array, at: number, form: PointerImage['form']): Uint8Array {
+function dropUnsavedPointers(nat: Uint8Array, emu: Uint8Array, at: number, form: PointerImage['form']): void {
   const host = probeHostPointers();
   const f = POINTER_FIELDS[form];
-  const es = (nat[at + f.fsw]! & 0x80) !== 0;
-  const unsaved: [number, number][] = [...(host.selectors ? [] : f.selectors)];
+  const unsaved = host.selectors ? [] : [...f.selectors];
   if (!host.opcodeAndData) {
     unsaved.push(f.fdp);
-    if (f.fop && !es) unsaved.push(f.fop);
+    if (f.fop && (nat[at + f.fsw]! & 0x80) === 0) unsaved.push(f.fop);
   }
-  let out = emu;
-  for (const [from, to] of unsaved) {
-    if (nat.subarray(at + from, at + to).every((b) => b === 0) && emu.subarray(at + from, at + to).some((b) => b !== 0)) {
-      if (out === emu) out = emu.slice();
-      out.fill(0, at + from, at + to);
-    }
-  }
-  return out;
+  for (const [from, to] of unsaved) takeHostZeros(nat, emu, at + from, at + to);
 }
 
 function compareCase(c: Case, nat: Uint8Array, emuIn: Uint8Array): string | null {
   const diffs: string[] = [];
-  let emu = withoutUnsavedPointers(nat, emuIn, 0, 'env32');
-  for (const image of c.pointerImages ?? []) emu = withoutUnsavedPointers(nat, emu, HEADER + image.at, image.form);
-  if (AMD_HOST && (nat[4] & 0x80) === 0) {
-    for (const [from, to] of POINTER_GROUPS) {
-      if (nat.subarray(from, to).every((b) => b === 0) && emu.subarray(from, to).some((b) => b !== 0)) {
-        if (emu === emuIn) emu = emu.slice();
-        emu.fill(0, from, to);
-      }
-    }
-  }
+  const emu = emuIn.slice();
+  dropUnsavedPointers(nat, emu, 0, 'env32');
+  for (const image of c.pointerImages ?? []) dropUnsavedPointers(nat, emu, HEADER + image.at, image.form);
+  if (AMD_HOST && (nat[4] & 0x80) === 0) for (const [from, to] of POINTER_GROUPS) takeHostZeros(nat, emu, from, to);
   const region = (name: string, from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       if (nat[i] !== emu[i]) {
