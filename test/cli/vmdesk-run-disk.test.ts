@@ -28,6 +28,8 @@ const VGA_BIOS = '/usr/share/seabios/vgabios-stdvga.bin';
 const DATA_MIB = 64;
 /** Captures of the screen, half a second apart, before a line the serial console showed must be on it. */
 const SCREEN_LOOKS = 20;
+/** The loader's last line before the kernel runs, on COM1 and on the screen alike. */
+const INITRD_LOADED = 'Loading /initrd.img...ok';
 const LIGHT_GREY = 0xaaaaaa; // attribute 07h through the BIOS's default DAC (FreeVGA, attribute palette)
 
 let dir: string;
@@ -116,14 +118,14 @@ describe('vmdesk run through SeaBIOS', () => {
     const b = boot('disk', ['--disk', bootVmdk, '--disk', dataVmdk]);
     const s = b.vm.session;
     try {
-      await s.waitFor('Loading /initrd.img...ok', BOOT_WAIT_MS, 'SYSLINUX loading the initrd');
+      await s.waitFor(INITRD_LOADED, BOOT_WAIT_MS, 'SYSLINUX loading the initrd');
       // The kernel's setup and decompressor run for a while yet: the screen is still the loaders'.
-      const screen = await textScreenShowing(b, 'disk', 'Loading /initrd.img...ok');
+      const screen = await textScreenShowing(b, 'disk', INITRD_LOADED);
       expect(screen[0]).toMatch(/^SeaBIOS \(version 1\.\d+\.\d+-debian-[\d.-]+\)$/);
       expect(screen).toContain('Booting from Hard Disk...');
       expect(screen.some((l) => /^SYSLINUX 6\.\d+ EDD \d+ Copyright \(C\) 1994-\d+ H\. Peter Anvin et al$/.test(l))).toBe(true);
       expect(screen).toContain('Loading /vmlinuz... ok');
-      expect(screen).toContain('Loading /initrd.img...ok');
+      expect(screen).toContain(INITRD_LOADED);
 
       await s.waitForPrompt(BOOT_WAIT_MS);
       const firmware = fs.readFileSync(b.firmwareLog, 'latin1');
@@ -169,8 +171,8 @@ describe('vmdesk run through SeaBIOS', () => {
     const b = boot('cd', ['--cdrom', iso, '--boot', 'd', '--disk', dataVmdk]);
     const s = b.vm.session;
     try {
-      await s.waitFor('Loading /initrd.img...ok', BOOT_WAIT_MS, 'ISOLINUX loading the initrd');
-      const screen = await textScreenShowing(b, 'cd', 'Loading /initrd.img...ok');
+      await s.waitFor(INITRD_LOADED, BOOT_WAIT_MS, 'ISOLINUX loading the initrd');
+      const screen = await textScreenShowing(b, 'cd', INITRD_LOADED);
       expect(screen[0]).toMatch(/^SeaBIOS \(version 1\.\d+/);
       expect(screen).toContain('Booting from DVD/CD...');
       expect(screen.some((l) => /^ISOLINUX 6\.\d+ /.test(l))).toBe(true);
